@@ -1,0 +1,42 @@
+"""convert: the best network on validation, as a float16 TF.js graph model for the demo site."""
+import json
+from pathlib import Path
+
+import typer
+
+from xraylab import cli, config, export, saved
+from xraylab.errors import UserError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command()
+def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
+         models_dir: Path = typer.Option(Path("models")),
+         metrics_dir: Path = typer.Option(Path("metrics")),
+         out_dir: Path = typer.Option(Path("docs/model"))) -> None:
+    cfg = config.load(params)
+    board = json.loads((metrics_dir / "leaderboard.json").read_text())
+    name = board["best_network"]
+    if name is None:
+        raise UserError("no network among train.models, so there is nothing to convert for the web demo; "
+                        "add one (e.g. custom_cnn) to train.models")
+    model = saved.load(models_dir / name)
+    result = json.loads((metrics_dir / "eval" / f"{name}.json").read_text())
+    meta = {
+        "model": name,
+        "class_names": list(model.meta.class_names),
+        "image_size": model.meta.image_size,
+        "channels": model.meta.channels,
+        "threshold": result["threshold"],
+        "test": result["test"],
+        "selected_by": f"validation {board['select_metric']}",
+        "data_source": cfg.data.source,
+    }
+    export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta)
+    size = sum(path.stat().st_size for path in out_dir.iterdir())
+    typer.echo(f"convert: {name} → {out_dir} ({size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    cli.run(app)

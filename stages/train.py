@@ -1,0 +1,31 @@
+"""train: fit one model from the registry on the balanced manifest."""
+from pathlib import Path
+
+import typer
+
+from xraylab import cli, config, manifest, train
+from xraylab.config import ConfigError
+from xraylab.datasets import kermany
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command()
+def main(model: str = typer.Argument(..., help="a section of models in params.yaml, e.g. custom_cnn"),
+         params: Path = typer.Option(Path("params.yaml"), help="params file"),
+         splits_dir: Path = typer.Option(Path("data/splits")),
+         models_dir: Path = typer.Option(Path("models")),
+         live_dir: Path = typer.Option(Path("metrics/train"), help="DVCLive logs, one folder per model")) -> None:
+    cfg = config.load(params)
+    if model not in cfg.models:
+        raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
+    train.fit(model, cfg.models[model], cfg.train.seed,
+              train=manifest.read(splits_dir / "train_balanced.csv"),
+              val=manifest.read(splits_dir / "val.csv"),
+              class_names=kermany.CLASS_NAMES,
+              out_dir=models_dir / model,
+              live_dir=live_dir / model)
+
+
+if __name__ == "__main__":
+    cli.run(app)

@@ -1,0 +1,330 @@
+"""params.yaml → frozen dataclasses, validated once at a stage's entry.
+
+Every check names the key it is about, so a user who mistypes a value in params.yaml reads
+`train.models[1] 'rff' is not a section of models: ...` instead of a traceback from deep inside Keras.
+Nothing below a stage's entry point reads params.yaml; it receives these objects instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from xraylab.errors import UserError
+
+
+class ConfigError(UserError):
+    """A value in params.yaml is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    source: str
+    sample_dir: str
+    task: str
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    val_fraction: float
+    test_fraction: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class BalanceConfig:
+    method: str
+    seed: int
+    flip: bool
+    min_zoom: float
+    max_brightness: float
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    models: tuple[str, ...]
+    seed: int
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """A Keras network trained on images by `xraylab.train`."""
+
+    image_size: int
+    channels: int
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    dropout: float
+    filters: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClassicConfig:
+    """A scikit-learn model on flattened, down-sampled pixels; `grid` is searched by grouped CV."""
+
+    image_size: int
+    cv_folds: int
+    grid: Mapping[str, tuple[Any, ...]]
+
+
+ModelConfig = NetworkConfig | ClassicConfig
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    threshold: float
+    select_metric: str
+
+
+@dataclass(frozen=True)
+class GradcamConfig:
+    per_outcome: int
+    alpha: float
+
+
+@dataclass(frozen=True)
+class ConvertConfig:
+    quantize: str
+
+
+@dataclass(frozen=True)
+class Config:
+    data: DataConfig
+    split: SplitConfig
+    balance: BalanceConfig
+    train: TrainConfig
+    models: Mapping[str, ModelConfig]
+    evaluate: EvaluateConfig
+    gradcam: GradcamConfig
+    convert: ConvertConfig
+
+
+DATA_SOURCES = ("sample",)
+TASKS = ("binary",)
+BALANCE_METHODS = ("augment", "none")
+MODEL_TYPES = {"network": NetworkConfig, "classic": ClassicConfig}
+# Metrics evaluate can rank models by; all are "higher is better".
+SELECT_METRICS = ("roc_auc", "accuracy", "balanced_accuracy", "f1")
+QUANTIZE = ("float16", "none")
+
+
+def load(path: Path | str = "params.yaml") -> Config:
+    """Read and validate a params file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"params file {path} not found; run from the repository root or pass --params")
+    with path.open() as stream:
+        try:
+            raw = yaml.safe_load(stream)
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path} is not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of sections, got {type(raw).__name__}")
+    return parse(raw)
+
+
+def parse(raw: Mapping[str, Any]) -> Config:
+    """Validate an already-parsed params mapping."""
+    models = {name: _model(f"models.{name}", section)
+              for name, section in _section(raw, "models").items()}
+    train = _train(_section(raw, "train"), models)
+    return Config(
+        data=_data(_section(raw, "data")),
+        split=_split(_section(raw, "split")),
+        balance=_balance(_section(raw, "balance")),
+        train=train,
+        models=models,
+        evaluate=_evaluate(_section(raw, "evaluate")),
+        gradcam=_gradcam(_section(raw, "gradcam")),
+        convert=_convert(_section(raw, "convert")),
+    )
+
+
+def _data(section: Mapping[str, Any]) -> DataConfig:
+    _only_keys("data", section, DataConfig)
+    return DataConfig(
+        source=_choice("data.source", section, DATA_SOURCES),
+        sample_dir=_string("data.sample_dir", section),
+        task=_choice("data.task", section, TASKS),
+    )
+
+
+def _split(section: Mapping[str, Any]) -> SplitConfig:
+    _only_keys("split", section, SplitConfig)
+    val_fraction = _fraction("split.val_fraction", section)
+    test_fraction = _fraction("split.test_fraction", section)
+    if val_fraction + test_fraction >= 1:
+        raise ConfigError("split.val_fraction + split.test_fraction must be below 1, "
+                          f"got {val_fraction} + {test_fraction}")
+    return SplitConfig(val_fraction, test_fraction, _integer("split.seed", section, minimum=0))
+
+
+def _balance(section: Mapping[str, Any]) -> BalanceConfig:
+    _only_keys("balance", section, BalanceConfig)
+    min_zoom = _number("balance.min_zoom", section)
+    if not 0 < min_zoom <= 1:
+        raise ConfigError(f"balance.min_zoom must be in (0, 1] (1 = no zoom), got {min_zoom}")
+    max_brightness = _number("balance.max_brightness", section)
+    if not 0 <= max_brightness < 1:
+        raise ConfigError(f"balance.max_brightness must be in [0, 1), got {max_brightness}")
+    return BalanceConfig(
+        method=_choice("balance.method", section, BALANCE_METHODS),
+        seed=_integer("balance.seed", section, minimum=0),
+        flip=_boolean("balance.flip", section),
+        min_zoom=min_zoom,
+        max_brightness=max_brightness,
+    )
+
+
+def _train(section: Mapping[str, Any], models: Mapping[str, ModelConfig]) -> TrainConfig:
+    _only_keys("train", section, TrainConfig)
+    names = _value("train.models", section)
+    if not isinstance(names, list) or not names:
+        raise ConfigError(f"train.models must be a non-empty list of model names, got {names!r}")
+    for index, name in enumerate(names):
+        if name not in models:
+            raise ConfigError(f"train.models[{index}] {name!r} is not a section of models: "
+                              f"known {sorted(models)}")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"train.models lists a model twice: {names}")
+    return TrainConfig(models=tuple(names), seed=_integer("train.seed", section, minimum=0))
+
+
+def _model(key: str, section: Any) -> ModelConfig:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{key} must be a mapping, got {section!r}")
+    model_type = _choice(f"{key}.type", section, tuple(MODEL_TYPES))
+    body = {name: value for name, value in section.items() if name != "type"}
+    config_type = MODEL_TYPES[model_type]
+    _only_keys(key, body, config_type)
+    image_size = _integer(f"{key}.image_size", body, minimum=8)
+    if config_type is ClassicConfig:
+        return ClassicConfig(
+            image_size=image_size,
+            cv_folds=_integer(f"{key}.cv_folds", body, minimum=2),
+            grid=_grid(f"{key}.grid", body),
+        )
+    channels = _integer(f"{key}.channels", body, minimum=1)
+    if channels not in (1, 3):
+        raise ConfigError(f"{key}.channels must be 1 (greyscale) or 3 (RGB), got {channels}")
+    filters = _value(f"{key}.filters", body)
+    if (not isinstance(filters, list) or not filters
+            or not all(isinstance(count, int) and count > 0 for count in filters)):
+        raise ConfigError(f"{key}.filters must be a non-empty list of positive integers, got {filters!r}")
+    dropout = _number(f"{key}.dropout", body)
+    if not 0 <= dropout < 1:
+        raise ConfigError(f"{key}.dropout must be in [0, 1), got {dropout}")
+    learning_rate = _number(f"{key}.learning_rate", body)
+    if learning_rate <= 0:
+        raise ConfigError(f"{key}.learning_rate must be positive, got {learning_rate}")
+    return NetworkConfig(
+        image_size=image_size,
+        channels=channels,
+        epochs=_integer(f"{key}.epochs", body, minimum=1),
+        batch_size=_integer(f"{key}.batch_size", body, minimum=1),
+        learning_rate=learning_rate,
+        dropout=dropout,
+        filters=tuple(filters),
+    )
+
+
+def _grid(key: str, section: Mapping[str, Any]) -> Mapping[str, tuple[Any, ...]]:
+    grid = _value(key, section)
+    if not isinstance(grid, dict) or not grid:
+        raise ConfigError(f"{key} must be a mapping of hyper-parameter → list of values, got {grid!r}")
+    for name, values in grid.items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"{key}.{name} must be a non-empty list of values to search, got {values!r}")
+    return {name: tuple(values) for name, values in grid.items()}
+
+
+def _evaluate(section: Mapping[str, Any]) -> EvaluateConfig:
+    _only_keys("evaluate", section, EvaluateConfig)
+    threshold = _number("evaluate.threshold", section)
+    if not 0 < threshold < 1:
+        raise ConfigError(f"evaluate.threshold must be in (0, 1), got {threshold}")
+    return EvaluateConfig(threshold, _choice("evaluate.select_metric", section, SELECT_METRICS))
+
+
+def _gradcam(section: Mapping[str, Any]) -> GradcamConfig:
+    _only_keys("gradcam", section, GradcamConfig)
+    alpha = _number("gradcam.alpha", section)
+    if not 0 < alpha <= 1:
+        raise ConfigError(f"gradcam.alpha must be in (0, 1], got {alpha}")
+    return GradcamConfig(_integer("gradcam.per_outcome", section, minimum=1), alpha)
+
+
+def _convert(section: Mapping[str, Any]) -> ConvertConfig:
+    _only_keys("convert", section, ConvertConfig)
+    return ConvertConfig(_choice("convert.quantize", section, QUANTIZE))
+
+
+# Small typed readers: each raises a ConfigError naming the full key.
+
+def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    if name not in raw:
+        raise ConfigError(f"params has no '{name}' section")
+    section = raw[name]
+    if not isinstance(section, dict):
+        raise ConfigError(f"{name} must be a mapping, got {section!r}")
+    return section
+
+
+def _only_keys(key: str, section: Mapping[str, Any], config_type: type) -> None:
+    known = {field.name for field in fields(config_type)}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(f"{key} has unknown keys {unknown}; expected {sorted(known)}")
+
+
+def _value(key: str, section: Mapping[str, Any]) -> Any:
+    name = key.rsplit(".", 1)[-1]
+    if name not in section:
+        raise ConfigError(f"{key} is missing")
+    return section[name]
+
+
+def _string(key: str, section: Mapping[str, Any]) -> str:
+    value = _value(key, section)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(key: str, section: Mapping[str, Any], choices: tuple[str, ...]) -> str:
+    value = _value(key, section)
+    if value not in choices:
+        raise ConfigError(f"{key} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def _boolean(key: str, section: Mapping[str, Any]) -> bool:
+    value = _value(key, section)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return value
+
+
+def _integer(key: str, section: Mapping[str, Any], minimum: int) -> int:
+    value = _value(key, section)
+    # bool is an int subclass; `epochs: true` is a typo, not 1.
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"{key} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _number(key: str, section: Mapping[str, Any]) -> float:
+    value = _value(key, section)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ConfigError(f"{key} must be a number, got {value!r}")
+    return float(value)
+
+
+def _fraction(key: str, section: Mapping[str, Any]) -> float:
+    value = _number(key, section)
+    if not 0 < value < 1:
+        raise ConfigError(f"{key} must be a fraction in (0, 1), got {value}")
+    return value

@@ -1,0 +1,92 @@
+"""Trained models on disk: models/<name>/ holds the fitted model and model.json describing it.
+
+Evaluate, Grad-CAM, convert and predict all load models through here, so they agree on how pixels are
+prepared and what the probabilities mean.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import keras
+import numpy as np
+import pandas as pd
+
+from xraylab import atomic, pipeline
+from xraylab.errors import UserError
+
+KERAS_FILE = "model.keras"
+SKLEARN_FILE = "model.joblib"
+META_FILE = "model.json"
+PREDICT_BATCH = 64
+
+
+@dataclass(frozen=True)
+class ModelMeta:
+    name: str
+    kind: str  # "network" (Keras) or "classic" (scikit-learn)
+    image_size: int
+    channels: int
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    meta: ModelMeta
+    model: Any
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Probability of the positive class (label 1) for each image of a manifest, in order."""
+        if self.meta.kind == "classic":
+            pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size)
+            return self.model.predict_proba(pixels)[:, 1]
+        images = pipeline.image_dataset(frame, self.meta.image_size, self.meta.channels, PREDICT_BATCH)
+        return self.model.predict(images, verbose=0)[:, -1].astype(np.float64)
+
+
+def save(directory: Path, meta: ModelMeta, model: Any) -> None:
+    """Write `model` and its metadata into `directory` atomically."""
+    with atomic.writing_dir(Path(directory)) as temp:
+        if meta.kind == "classic":
+            joblib.dump(model, temp / SKLEARN_FILE)
+        else:
+            model.save(temp / KERAS_FILE)
+            _strip_save_date(temp / KERAS_FILE)
+        atomic.write_json(temp / META_FILE, asdict(meta))
+
+
+def load(directory: Path) -> SavedModel:
+    directory = Path(directory)
+    meta_path = directory / META_FILE
+    if not meta_path.is_file():
+        raise UserError(f"no trained model in {directory} ({META_FILE} missing); "
+                                "run `dvc repro` to train it")
+    raw = json.loads(meta_path.read_text())
+    meta = ModelMeta(**{**raw, "class_names": tuple(raw["class_names"])})
+    if meta.kind == "classic":
+        return SavedModel(meta, joblib.load(directory / SKLEARN_FILE))
+    return SavedModel(meta, keras.saving.load_model(directory / KERAS_FILE))
+
+
+def _strip_save_date(path: Path) -> None:
+    """Rewrite a .keras archive without its save date and file times.
+
+    Keras stamps both into the zip, so equal weights would give different bytes and DVC would see a
+    changed output on every rerun. The archive stays a normal .keras file.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            if name == "metadata.json":
+                metadata = json.loads(data)
+                metadata.pop("date_saved", None)
+                data = json.dumps(metadata, sort_keys=True).encode()
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    path.write_bytes(buffer.getvalue())

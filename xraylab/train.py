@@ -1,0 +1,62 @@
+"""Fitting one registry model on the balanced manifest and saving it under models/<name>/.
+
+Reads straight down: seed, build data, build model, callbacks, fit, save.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import pandas as pd
+from dvclive import Live
+from dvclive.keras import DVCLiveCallback
+
+from xraylab import determinism, models, pipeline, saved
+from xraylab.config import ClassicConfig, ModelConfig, NetworkConfig
+
+
+def fit(name: str, cfg: ModelConfig, seed: int, train: pd.DataFrame, val: pd.DataFrame,
+        class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
+    """Train model `name` and save it to `out_dir`; curves and scores are logged by DVCLive in `live_dir`."""
+    determinism.seed_everything(seed)
+    if isinstance(cfg, ClassicConfig):
+        _fit_classic(name, cfg, seed, train, class_names, out_dir, live_dir)
+    else:
+        _fit_network(name, cfg, seed, train, val, class_names, out_dir, live_dir)
+
+
+def _fit_network(name: str, cfg: NetworkConfig, seed: int, train: pd.DataFrame, val: pd.DataFrame,
+                 class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
+    train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size, shuffle_seed=seed)
+    val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size)
+
+    model = models.build(name, cfg, len(class_names), seed)
+    loss = "binary_crossentropy" if len(class_names) == 2 else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
+                  metrics=["accuracy", keras.metrics.AUC(name="auc")])
+
+    with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
+        callbacks = [
+            # lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report, ch. 4).
+            keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True),
+            DVCLiveCallback(live=live),
+        ]
+        model.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2)
+
+    meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
+    saved.save(out_dir, meta, model)
+
+
+def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame,
+                 class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
+    pixels, labels = pipeline.flat_arrays(train, cfg.image_size)
+    search = models.build(name, cfg, len(class_names), seed)
+    search.fit(pixels, labels, groups=train["patient_id"].to_numpy())
+
+    with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
+        live.log_params({f"best_{key}": value for key, value in search.best_params_.items()})
+        live.log_metric("cv_roc_auc", round(float(search.best_score_), 6), plot=False)
+
+    meta = saved.ModelMeta(name, "classic", cfg.image_size, 1, class_names)
+    saved.save(out_dir, meta, search.best_estimator_)
