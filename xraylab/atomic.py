@@ -9,6 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+_FILE_MODE = 0o644
+_DIR_MODE = 0o755
+
 
 @contextmanager
 def writing(target: Path) -> Iterator[Path]:
@@ -21,6 +24,7 @@ def writing(target: Path) -> Iterator[Path]:
     temp = Path(temp_name)
     try:
         yield temp
+        temp.chmod(_FILE_MODE)  # mkstemp makes files private; outputs are ordinary readable files
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
@@ -48,6 +52,7 @@ def writing_dir(target: Path) -> Iterator[Path]:
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield temp
+        temp.chmod(_DIR_MODE)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             os.replace(target, old / target.name)

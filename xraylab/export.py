@@ -1,6 +1,7 @@
 """Export for the web demo: a Keras model as a TF.js graph model, plus the metadata the page reads."""
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,4 +29,15 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
             str(saved_model), str(temp),
             quantization_dtype_map={"float16": "*"} if quantize == "float16" else None,
         )
+        _sort_graph_attributes(temp / "model.json")
         atomic.write_json(temp / META_FILE, dict(meta))
+
+
+def _sort_graph_attributes(model_json: Path) -> None:
+    """Rewrite model.json with sorted keys.
+
+    The converter writes each node's attributes in protobuf map order, which changes from run to run;
+    sorted, equal models give equal files and DVC sees no change. TF.js does not depend on key order.
+    """
+    graph = json.loads(model_json.read_text())
+    model_json.write_text(json.dumps(graph, sort_keys=True, separators=(",", ":")))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def save(directory: Path, meta: ModelMeta, model: Any) -> None:
             joblib.dump(model, temp / SKLEARN_FILE)
         else:
             model.save(temp / KERAS_FILE)
-            _strip_save_date(temp / KERAS_FILE)
+            _make_reproducible(temp / KERAS_FILE)
         atomic.write_json(temp / META_FILE, asdict(meta))
 
 
@@ -73,11 +74,13 @@ def load(directory: Path) -> SavedModel:
     return SavedModel(meta, keras.saving.load_model(directory / KERAS_FILE))
 
 
-def _strip_save_date(path: Path) -> None:
-    """Rewrite a .keras archive without its save date and file times.
+def _make_reproducible(path: Path) -> None:
+    """Rewrite a .keras archive so that equal models give equal bytes.
 
-    Keras stamps both into the zip, so equal weights would give different bytes and DVC would see a
-    changed output on every rerun. The archive stays a normal .keras file.
+    Keras stamps the save date and file times into the zip, and numbers shared objects in config.json by
+    their Python id(), a memory address. Any of these would make DVC see a changed output on every rerun.
+    The date is dropped, times are fixed and the ids are renumbered in order of appearance; the archive
+    stays a normal .keras file.
     """
     with zipfile.ZipFile(path) as archive:
         members = [(info.filename, archive.read(info)) for info in archive.infolist()]
@@ -88,5 +91,17 @@ def _strip_save_date(path: Path) -> None:
                 metadata = json.loads(data)
                 metadata.pop("date_saved", None)
                 data = json.dumps(metadata, sort_keys=True).encode()
+            elif name == "config.json":
+                data = _renumber_shared_objects(data.decode()).encode()
             archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
     path.write_bytes(buffer.getvalue())
+
+
+def _renumber_shared_objects(config: str) -> str:
+    numbers: dict[str, str] = {}
+
+    def renumber(match: re.Match) -> str:
+        number = numbers.setdefault(match.group(2), str(len(numbers) + 1))
+        return match.group(1) + number
+
+    return re.sub(r'("shared_object_id": )(\d+)', renumber, config)

@@ -55,8 +55,16 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame,
     search.fit(pixels, labels, groups=train["patient_id"].to_numpy())
 
     with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
-        live.log_params({f"best_{key}": value for key, value in search.best_params_.items()})
+        for key, value in search.best_params_.items():
+            # As metrics, not log_params: that would write a params.yaml the stage does not declare.
+            live.log_metric(f"best_{key}", value if isinstance(value, (int, float)) else str(value), plot=False)
         live.log_metric("cv_roc_auc", round(float(search.best_score_), 6), plot=False)
+        # The search itself as a plot: grouped-CV ROC AUC of every grid candidate.
+        candidates = [{"candidate": index, "cv_roc_auc": round(float(score), 6), "params": str(params)}
+                      for index, (params, score) in enumerate(zip(search.cv_results_["params"],
+                                                                  search.cv_results_["mean_test_score"]))]
+        live.log_plot("grid_search", candidates, x="candidate", y="cv_roc_auc", template="linear",
+                      title=f"{name}: grouped {cfg.cv_folds}-fold CV ROC AUC per grid candidate")
 
     meta = saved.ModelMeta(name, "classic", cfg.image_size, 1, class_names)
     saved.save(out_dir, meta, search.best_estimator_)
