@@ -1,0 +1,76 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from xraylab import config
+from xraylab.config import ClassicConfig, ConfigError, NetworkConfig
+
+from conftest import REPO
+
+
+def repo_params() -> dict:
+    return yaml.safe_load((REPO / "params.yaml").read_text())
+
+
+def test_repo_params_load_into_typed_sections():
+    cfg = config.load(REPO / "params.yaml")
+    assert cfg.data.source == "sample"
+    assert isinstance(cfg.models["custom_cnn"], NetworkConfig)
+    assert isinstance(cfg.models["rf"], ClassicConfig)
+    assert cfg.models["rf"].grid["max_depth"] == (None, 12)
+    assert set(cfg.train.models) <= set(cfg.models)
+
+
+@pytest.mark.parametrize("section, key, value, message", [
+    ("models.custom_cnn", "batch_size", -3, "models.custom_cnn.batch_size must be an integer >= 1, got -3"),
+    ("models.custom_cnn", "epochs", True, "models.custom_cnn.epochs must be an integer >= 1, got True"),
+    ("models.custom_cnn", "channels", 2, "models.custom_cnn.channels must be 1 (greyscale) or 3"),
+    ("models.custom_cnn", "dropout", 1.5, "models.custom_cnn.dropout must be in [0, 1)"),
+    ("models.rf", "grid", {"n_estimators": 100}, "models.rf.grid.n_estimators must be a non-empty list"),
+    ("split", "val_fraction", 0.9, "split.val_fraction + split.test_fraction must be below 1"),
+    ("data", "source", "kagle", "data.source must be one of ['sample'], got 'kagle'"),
+    ("train", "models", ["custom_cnn", "rff"], "train.models[1] 'rff' is not a section of models"),
+    ("balance", "min_zoom", 0, "balance.min_zoom must be in (0, 1]"),
+    ("evaluate", "select_metric", "loss", "evaluate.select_metric must be one of"),
+])
+def test_bad_value_names_the_key(section, key, value, message):
+    raw = repo_params()
+    target = raw
+    for part in section.split("."):
+        target = target[part]
+    target[key] = value
+    with pytest.raises(ConfigError) as error:
+        config.parse(raw)
+    assert message in str(error.value)
+
+
+def test_unknown_and_missing_keys_are_named():
+    raw = repo_params()
+    raw["models"]["custom_cnn"]["epoch"] = 3
+    with pytest.raises(ConfigError, match=r"models.custom_cnn has unknown keys \['epoch'\]"):
+        config.parse(raw)
+    raw = repo_params()
+    del raw["gradcam"]["alpha"]
+    with pytest.raises(ConfigError, match="gradcam.alpha is missing"):
+        config.parse(raw)
+    raw = repo_params()
+    del raw["convert"]
+    with pytest.raises(ConfigError, match="params has no 'convert' section"):
+        config.parse(raw)
+
+
+def test_model_type_is_checked():
+    raw = repo_params()
+    raw["models"]["rf"]["type"] = "tree"
+    with pytest.raises(ConfigError, match=r"models.rf.type must be one of \['network', 'classic'\]"):
+        config.parse(raw)
+
+
+def test_missing_or_broken_file(tmp_path: Path):
+    with pytest.raises(ConfigError, match="not found"):
+        config.load(tmp_path / "params.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("data: [unclosed\n")
+    with pytest.raises(ConfigError, match="is not valid YAML"):
+        config.load(broken)

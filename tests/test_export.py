@@ -1,0 +1,26 @@
+import json
+from pathlib import Path
+
+from xraylab import export, models
+from xraylab.config import NetworkConfig
+
+CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
+                    filters=(4, 8))
+
+
+def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
+    network = models.build("custom_cnn", CFG, 2, seed=0)
+    meta = {"model": "custom_cnn", "image_size": 32, "channels": 1, "class_names": ["NORMAL", "PNEUMONIA"]}
+    export.to_tfjs(network, tmp_path / "first", "float16", meta)
+    export.to_tfjs(network, tmp_path / "second", "float16", meta)
+
+    files = sorted(path.name for path in (tmp_path / "first").iterdir())
+    assert files == ["group1-shard1of1.bin", "meta.json", "model.json"]
+    graph = json.loads((tmp_path / "first" / "model.json").read_text())
+    assert graph["format"] == "graph-model"
+    float_weights = [weight for group in graph["weightsManifest"] for weight in group["weights"]
+                     if weight["dtype"] == "float32"]
+    assert float_weights and all(weight["quantization"]["dtype"] == "float16" for weight in float_weights)
+    assert json.loads((tmp_path / "first" / "meta.json").read_text()) == meta
+    for name in files:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xraylab import gallery, models, saved
+from xraylab.config import NetworkConfig
+
+
+def test_pick_examples_sorts_outcomes_by_confidence():
+    labels = np.array([1, 1, 0, 0, 1, 0])
+    probabilities = np.array([0.9, 0.6, 0.2, 0.7, 0.1, 0.05])
+    picks = gallery.pick_examples(labels, probabilities, threshold=0.5, per_outcome=1)
+    assert {outcome: rows.tolist() for outcome, rows in picks.items()} == {
+        "true_positive": [0], "true_negative": [5], "false_positive": [3], "false_negative": [4]}
+
+
+def test_gallery_writes_overlays_and_an_index(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    cfg = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
+                        filters=(4,))
+    model = saved.SavedModel(saved.ModelMeta("custom_cnn", "network", 32, 1, ("NORMAL", "PNEUMONIA")),
+                             models.build("custom_cnn", cfg, 2, seed=0))
+    # Labels are 8 NORMAL then 8 PNEUMONIA; alternating scores give 4 images of every outcome.
+    probabilities = np.tile([0.1, 0.9], 8)
+    count = gallery.write_gallery(model, tiny_manifest, probabilities, 0.5, per_outcome=2, alpha=0.4,
+                                  out_dir=tmp_path)
+    pngs = sorted(tmp_path.glob("*.png"))
+    assert count == len(pngs) == 8
+    assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in pngs)
+    index = (tmp_path / "index.md").read_text()
+    assert all(f"({path.name})" in index for path in pngs)
