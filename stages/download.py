@@ -1,10 +1,12 @@
-"""download: check every image of the configured source and write data/raw/ (images + manifest)."""
+"""download: fetch or read the configured source, check every image, write data/raw/ and the data report."""
+import os
+import tempfile
 from pathlib import Path
 
 import typer
 
 from xraylab import cli, config, manifest
-from xraylab.datasets import sample
+from xraylab.datasets import ingest, report, sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -12,13 +14,16 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 @app.command()
 def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          raw_dir: Path = typer.Option(Path("data/raw"), help="where checked images and manifest.csv go"),
-         quarantine: Path = typer.Option(Path("reports/data/quarantine.csv"),
-                                         help="list of rejected files and why")) -> None:
-    cfg = config.load(params)
-    raw, rejected = sample.import_sample(Path(cfg.data.sample_dir), raw_dir)
-    manifest.write(quarantine, rejected)
-    typer.echo(f"download: {len(raw)} images from {cfg.data.sample_dir} into {raw_dir}, "
-               f"{len(rejected)} quarantined (see {quarantine})")
+         report_dir: Path = typer.Option(Path("reports/data"),
+                                         help="quarantine list, class table, image sizes, sample grid")) -> None:
+    cfg = config.load(params).data
+    with tempfile.TemporaryDirectory(prefix="xraylab-download-") as scratch:
+        found = sources.locate(cfg, Path(scratch), environ=os.environ, home=Path.home())
+        raw, rejected = ingest.ingest(found, raw_dir)
+    manifest.write(report_dir / "quarantine.csv", rejected)
+    report.write(raw, rejected, sources.class_names(cfg), report_dir)
+    typer.echo(f"download ({cfg.source}): {len(raw)} images into {raw_dir}, "
+               f"{len(rejected)} quarantined (see {report_dir / 'quarantine.csv'})")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from pathlib import Path
 import typer
 
 from xraylab import atomic, cli, config, manifest, splits
-from xraylab.datasets import kermany
+from xraylab.datasets import sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -14,12 +14,12 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          raw_manifest: Path = typer.Option(Path("data/raw/manifest.csv")),
          out_dir: Path = typer.Option(Path("data/splits")),
          counts: Path = typer.Option(Path("metrics/split.json"), help="class counts per split")) -> None:
-    cfg = config.load(params).split
+    cfg = config.load(params)
     raw = manifest.read(raw_manifest, manifest.RAW_COLUMNS)
-    parts = splits.split(raw, cfg.val_fraction, cfg.test_fraction, cfg.seed)
+    parts = splits.split(raw, cfg.split.val_fraction, cfg.split.test_fraction, cfg.split.seed)
     for name, frame in parts.items():
         manifest.write(out_dir / f"{name}.csv", frame)
-    class_counts = splits.class_counts(parts, kermany.CLASS_NAMES)
+    class_counts = splits.class_counts(parts, sources.class_names(cfg.data))
     atomic.write_json(counts, class_counts)
     typer.echo(f"split: {class_counts}")
 

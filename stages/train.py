@@ -5,7 +5,7 @@ import typer
 
 from xraylab import cli, config, manifest, train
 from xraylab.config import ConfigError
-from xraylab.datasets import kermany
+from xraylab.datasets import sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -22,7 +22,7 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
     train.fit(model, cfg.models[model], cfg.train.seed,
               train=manifest.read(splits_dir / "train_balanced.csv"),
               val=manifest.read(splits_dir / "val.csv"),
-              class_names=kermany.CLASS_NAMES,
+              class_names=sources.class_names(cfg.data),
               out_dir=models_dir / model,
               live_dir=live_dir / model)
 

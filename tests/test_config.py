@@ -29,7 +29,12 @@ def test_repo_params_load_into_typed_sections():
     ("models.custom_cnn", "dropout", 1.5, "models.custom_cnn.dropout must be in [0, 1)"),
     ("models.rf", "grid", {"n_estimators": 100}, "models.rf.grid.n_estimators must be a non-empty list"),
     ("split", "val_fraction", 0.9, "split.val_fraction + split.test_fraction must be below 1"),
-    ("data", "source", "kagle", "data.source must be one of ['sample'], got 'kagle'"),
+    ("data", "source", "kagle", "data.source must be one of ['sample', 'kermany_url', 'kaggle', 'local', "),
+    ("data", "source", "kermany_url", "data.kermany_url.url is required for data.source kermany_url"),
+    ("data", "source", "local", "data.local.path is required for data.source local"),
+    ("data", "source", "mura", "data.mura.path is required for data.source mura"),
+    ("data.kermany_url", "sha256", "abc", "data.kermany_url.sha256 must be the archive's 64-digit"),
+    ("data.synthetic", "max_size", 100, "data.synthetic.max_size must be >= data.synthetic.min_size"),
     ("train", "models", ["custom_cnn", "rff"], "train.models[1] 'rff' is not a section of models"),
     ("balance", "min_zoom", 0, "balance.min_zoom must be in (0, 1]"),
     ("evaluate", "select_metric", "loss", "evaluate.select_metric must be one of"),
@@ -57,6 +62,24 @@ def test_unknown_and_missing_keys_are_named():
     raw = repo_params()
     del raw["convert"]
     with pytest.raises(ConfigError, match="params has no 'convert' section"):
+        config.parse(raw)
+
+
+def test_kermany_url_needs_a_real_checksum():
+    raw = repo_params()
+    raw["data"].update(source="kermany_url")
+    raw["data"]["kermany_url"] = {"url": "https://example.org/ChestXRay2017.zip", "sha256": "A" * 64}
+    with pytest.raises(ConfigError, match="64-digit lowercase hex SHA-256, got 'AAAA"):
+        config.parse(raw)
+    raw["data"]["kermany_url"]["sha256"] = "a" * 64
+    assert config.parse(raw).data.kermany_url.sha256 == "a" * 64
+
+
+def test_mura_is_binary_only():
+    raw = repo_params()
+    raw["data"].update(source="mura", task="three_class")
+    raw["data"]["mura"]["path"] = "MURA-v1.1"
+    with pytest.raises(ConfigError, match="data.task must be binary for data.source mura"):
         config.parse(raw)
 
 

@@ -6,6 +6,7 @@ Nothing below a stage's entry point reads params.yaml; it receives these objects
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -20,10 +21,53 @@ class ConfigError(UserError):
 
 
 @dataclass(frozen=True)
+class KermanyUrlConfig:
+    """The public archive over HTTPS; verified against `sha256` before anything is unpacked."""
+
+    url: str | None
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class KaggleConfig:
+    dataset: str
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    """A folder in the Kermany layout, or any folder plus a labels CSV (path, label[, patient_id, split])."""
+
+    path: str | None
+    labels_csv: str | None
+
+
+@dataclass(frozen=True)
+class MuraConfig:
+    path: str | None
+
+
+@dataclass(frozen=True)
+class SyntheticConfig:
+    """Generated X-ray-like images with Kermany file names; for tests and benchmarks, never shown as real."""
+
+    count: int
+    pneumonia_fraction: float
+    min_size: int
+    max_size: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class DataConfig:
     source: str
-    sample_dir: str
     task: str
+    sample_dir: str
+    download_dir: str
+    kermany_url: KermanyUrlConfig
+    kaggle: KaggleConfig
+    local: LocalConfig
+    mura: MuraConfig
+    synthetic: SyntheticConfig
 
 
 @dataclass(frozen=True)
@@ -102,8 +146,8 @@ class Config:
     convert: ConvertConfig
 
 
-DATA_SOURCES = ("sample",)
-TASKS = ("binary",)
+DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
+TASKS = ("binary", "three_class")
 BALANCE_METHODS = ("augment", "none")
 MODEL_TYPES = {"network": NetworkConfig, "classic": ClassicConfig}
 # Metrics evaluate can rank models by; all are "higher is better".
@@ -145,10 +189,67 @@ def parse(raw: Mapping[str, Any]) -> Config:
 
 def _data(section: Mapping[str, Any]) -> DataConfig:
     _only_keys("data", section, DataConfig)
+    source = _choice("data.source", section, DATA_SOURCES)
+    task = _choice("data.task", section, TASKS)
+    if source == "mura" and task != "binary":
+        raise ConfigError(f"data.task must be binary for data.source mura (normal / abnormal), got {task!r}")
+
+    url_section = _subsection("data.kermany_url", section)
+    _only_keys("data.kermany_url", url_section, KermanyUrlConfig)
+    kermany_url = KermanyUrlConfig(_optional_string("data.kermany_url.url", url_section),
+                                   _optional_string("data.kermany_url.sha256", url_section))
+    kaggle_section = _subsection("data.kaggle", section)
+    _only_keys("data.kaggle", kaggle_section, KaggleConfig)
+    local_section = _subsection("data.local", section)
+    _only_keys("data.local", local_section, LocalConfig)
+    local = LocalConfig(_optional_string("data.local.path", local_section),
+                        _optional_string("data.local.labels_csv", local_section))
+    mura_section = _subsection("data.mura", section)
+    _only_keys("data.mura", mura_section, MuraConfig)
+    mura = MuraConfig(_optional_string("data.mura.path", mura_section))
+
+    if kermany_url.sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", kermany_url.sha256):
+        raise ConfigError("data.kermany_url.sha256 must be the archive's 64-digit lowercase hex SHA-256, "
+                          f"got {kermany_url.sha256!r}")
+    # What the chosen source cannot do without; other sources' sections may stay unset.
+    if source == "kermany_url":
+        if kermany_url.url is None:
+            raise ConfigError("data.kermany_url.url is required for data.source kermany_url: "
+                              "the download link of ChestXRay2017.zip (doi:10.17632/rscbjbr9sj.2)")
+        if kermany_url.sha256 is None:
+            raise ConfigError("data.kermany_url.sha256 is required for data.source kermany_url: "
+                              "the archive is verified before anything is unpacked")
+    if source == "local" and local.path is None:
+        raise ConfigError("data.local.path is required for data.source local: a folder in the Kermany layout "
+                          "({train,test}/{NORMAL,PNEUMONIA}/) or any folder with data.local.labels_csv")
+    if source == "mura" and mura.path is None:
+        raise ConfigError("data.mura.path is required for data.source mura: the MURA-v1.1 folder")
+
     return DataConfig(
-        source=_choice("data.source", section, DATA_SOURCES),
+        source=source,
+        task=task,
         sample_dir=_string("data.sample_dir", section),
-        task=_choice("data.task", section, TASKS),
+        download_dir=_string("data.download_dir", section),
+        kermany_url=kermany_url,
+        kaggle=KaggleConfig(_string("data.kaggle.dataset", kaggle_section)),
+        local=local,
+        mura=mura,
+        synthetic=_synthetic(_subsection("data.synthetic", section)),
+    )
+
+
+def _synthetic(section: Mapping[str, Any]) -> SyntheticConfig:
+    _only_keys("data.synthetic", section, SyntheticConfig)
+    min_size = _integer("data.synthetic.min_size", section, minimum=32)
+    max_size = _integer("data.synthetic.max_size", section, minimum=32)
+    if max_size < min_size:
+        raise ConfigError(f"data.synthetic.max_size must be >= data.synthetic.min_size, got {max_size} < {min_size}")
+    return SyntheticConfig(
+        count=_integer("data.synthetic.count", section, minimum=4),
+        pneumonia_fraction=_fraction("data.synthetic.pneumonia_fraction", section),
+        min_size=min_size,
+        max_size=max_size,
+        seed=_integer("data.synthetic.seed", section, minimum=0),
     )
 
 
@@ -285,6 +386,20 @@ def _value(key: str, section: Mapping[str, Any]) -> Any:
     if name not in section:
         raise ConfigError(f"{key} is missing")
     return section[name]
+
+
+def _subsection(key: str, section: Mapping[str, Any]) -> Mapping[str, Any]:
+    value = _value(key, section)
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key} must be a mapping, got {value!r}")
+    return value
+
+
+def _optional_string(key: str, section: Mapping[str, Any]) -> str | None:
+    value = _value(key, section)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"{key} must be a non-empty string or null, got {value!r}")
+    return value
 
 
 def _string(key: str, section: Mapping[str, Any]) -> str:

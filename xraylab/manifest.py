@@ -14,6 +14,9 @@ from xraylab.errors import UserError
 IMAGE_COLUMNS = ("path", "label", "patient_id")
 # The raw manifest also keeps the source's own split ("train"/"test"), or "" where it has none.
 RAW_COLUMNS = IMAGE_COLUMNS + ("source_split",)
+RAW_FILE = "manifest.csv"
+# Carried from the raw manifest into the splits where a source has them (MURA: scored per study).
+STUDY_COLUMNS = ("study_id", "body_part")
 
 
 class ManifestError(UserError):
@@ -24,7 +27,7 @@ def read(path: Path, columns: tuple[str, ...] = IMAGE_COLUMNS) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise ManifestError(f"manifest {path} not found; run the stage that writes it (dvc repro)")
-    frame = pd.read_csv(path, dtype={"path": str, "patient_id": str, "source_split": str},
+    frame = pd.read_csv(path, dtype={"path": str, "patient_id": str, "source_split": str, "study_id": str},
                         keep_default_na=False)
     missing = [column for column in columns if column not in frame.columns]
     if missing:

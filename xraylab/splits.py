@@ -25,7 +25,7 @@ def split(raw: pd.DataFrame, val_fraction: float, test_fraction: float, seed: in
     The source's own test split is kept where it has one (so scores compare with published ones);
     otherwise test is carved out like val. Val always comes out of the training pool.
     """
-    columns = list(manifest.IMAGE_COLUMNS)
+    columns = list(manifest.IMAGE_COLUMNS) + [column for column in manifest.STUDY_COLUMNS if column in raw]
     source_test = raw["source_split"] == "test"
     if source_test.any():
         test = raw.loc[source_test, columns]

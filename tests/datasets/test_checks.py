@@ -5,8 +5,9 @@ from xraylab.datasets import checks
 from conftest import sample_images
 
 
-def test_a_real_xray_passes():
-    assert checks.problem(sample_images("train", "NORMAL", 1)[0]) is None
+def test_a_real_xray_passes_with_its_size_and_mode():
+    info = checks.inspect(sample_images("train", "NORMAL", 1)[0])
+    assert info == checks.ImageInfo(None, 224, 224, "RGB") and not info.needs_conversion
 
 
 def test_broken_files_are_named(tmp_path: Path):
@@ -17,6 +18,7 @@ def test_broken_files_are_named(tmp_path: Path):
     text.write_text("not an x-ray")
     truncated = tmp_path / "truncated.jpeg"
     truncated.write_bytes(real[: len(real) // 2])
-    assert checks.problem(empty) == "empty file"
-    assert checks.problem(text) == "not an image"
-    assert checks.problem(truncated).startswith("cannot decode")
+    assert checks.inspect(empty).problem == "empty file"
+    assert checks.inspect(text).problem == "not an image"
+    assert checks.inspect(truncated).problem.startswith("cannot decode")
+    assert not checks.inspect(truncated).needs_conversion

@@ -31,6 +31,33 @@ def test_scan_lists_labels_patients_and_source_splits(tiny_kermany: Path):
     assert all(patient.startswith("person") for patient in pneumonia["patient_id"])
 
 
+def test_three_class_labels_from_file_names(tiny_kermany: Path):
+    found = kermany.scan(tiny_kermany, task="three_class")
+    for path, label in zip(found["path"], found["label"]):
+        name = Path(path).name
+        assert label == (2 if "virus" in name else 1 if "bacteria" in name else 0), name
+    assert set(found["label"]) == {0, 1, 2}
+    with pytest.raises(kermany.LayoutError, match="names neither bacteria nor virus"):
+        kermany.label("PNEUMONIA", "person1_3.jpeg", "three_class")
+
+
+def test_flat_class_folders(tmp_path: Path, tiny_kermany: Path):
+    flat = tmp_path / "flat"
+    (tiny_kermany / "train").rename(flat)
+    found = kermany.scan(flat)
+    assert len(found) == 12 and set(found["source_split"]) == {""}
+    assert kermany.find_root(flat) == flat
+
+
+def test_wrapped_layouts_are_found(tmp_path: Path, tiny_kermany: Path):
+    wrapped = tmp_path / "archive" / "ChestXRay2017" / "chest_xray"
+    wrapped.parent.mkdir(parents=True)
+    tiny_kermany.rename(wrapped)
+    assert kermany.find_root(tmp_path / "archive") == wrapped
+    with pytest.raises(kermany.LayoutError, match="no Kermany layout"):
+        kermany.find_root(wrapped / "test" / "NORMAL")
+
+
 def test_scan_of_a_folder_without_the_layout(tmp_path: Path):
     with pytest.raises(kermany.LayoutError, match="no images found under"):
         kermany.scan(tmp_path)

@@ -1,0 +1,45 @@
+"""Which module reads `data.source`, and the class names each source and task give."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from xraylab.config import DataConfig
+from xraylab.datasets import download, kaggle, kermany, local, mura, synthetic
+
+KERMANY_ARCHIVE = "ChestXRay2017.zip"
+
+
+def class_names(cfg: DataConfig) -> tuple[str, ...]:
+    return mura.CLASS_NAMES if cfg.source == "mura" else kermany.CLASS_NAMES[cfg.task]
+
+
+def locate(cfg: DataConfig, scratch: Path, environ: Mapping[str, str], home: Path) -> pd.DataFrame:
+    """Fetch or generate the configured source as needed and list its images (see kermany.scan's columns).
+
+    `scratch` is a temporary folder for generated images; downloads go to `cfg.download_dir` and stay
+    there, so a rerun (or an interrupted download) does not start again from nothing.
+    """
+    download_dir = Path(cfg.download_dir).expanduser()
+    if cfg.source == "sample":
+        return kermany.scan(Path(cfg.sample_dir), cfg.task)
+    if cfg.source == "local":
+        if cfg.local.labels_csv is not None:
+            return local.scan_labelled(Path(cfg.local.path), Path(cfg.local.labels_csv), class_names(cfg))
+        return kermany.scan(kermany.find_root(Path(cfg.local.path)), cfg.task)
+    if cfg.source == "mura":
+        return mura.scan(Path(cfg.mura.path))
+    if cfg.source == "synthetic":
+        synthetic.write_kermany(scratch, cfg.synthetic)
+        return kermany.scan(scratch, cfg.task)
+    if cfg.source == "kermany_url":
+        archive = download.fetch(cfg.kermany_url.url, download_dir / KERMANY_ARCHIVE, cfg.kermany_url.sha256)
+    else:
+        kaggle.check_credentials(environ, home)
+        archive = kaggle.download(cfg.kaggle.dataset, download_dir)
+    unpacked = archive.with_suffix("")
+    if not unpacked.is_dir():
+        download.extract_zip(archive, unpacked)
+    return kermany.scan(kermany.find_root(unpacked), cfg.task)
