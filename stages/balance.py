@@ -1,9 +1,11 @@
-"""balance: the training manifest with augmented minority copies, each row carrying its recipe."""
+"""balance: the training manifest with augmented minority copies (each row carrying its recipe), and
+class weights for the loss."""
 from pathlib import Path
 
 import typer
 
-from xraylab import augment, cli, config, manifest
+from xraylab import atomic, augment, cli, config, manifest
+from xraylab.datasets import sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -11,11 +13,16 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 @app.command()
 def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          train_manifest: Path = typer.Option(Path("data/splits/train.csv")),
-         balanced_manifest: Path = typer.Option(Path("data/splits/train_balanced.csv"))) -> None:
-    cfg = config.load(params).balance
-    balanced = augment.plan_balance(manifest.read(train_manifest), cfg)
+         balanced_manifest: Path = typer.Option(Path("data/splits/train_balanced.csv")),
+         weights_file: Path = typer.Option(Path("data/splits/class_weights.json"))) -> None:
+    cfg = config.load(params)
+    train = manifest.read(train_manifest)
+    balanced = augment.plan_balance(train, cfg.balance)
+    weights = augment.class_weights(train, cfg.balance, len(sources.class_names(cfg.data)))
     manifest.write(balanced_manifest, balanced)
-    typer.echo(f"balance ({cfg.method}): images per label {balanced['label'].value_counts().sort_index().to_dict()}")
+    atomic.write_json(weights_file, {str(label): weight for label, weight in weights.items()})
+    typer.echo(f"balance ({cfg.balance.method}): images per label "
+               f"{balanced['label'].value_counts().sort_index().to_dict()}, class weights {weights}")
 
 
 if __name__ == "__main__":

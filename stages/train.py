@@ -1,4 +1,5 @@
 """train: fit one model from the registry on the balanced manifest."""
+import json
 from pathlib import Path
 
 import typer
@@ -19,10 +20,12 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
     cfg = config.load(params)
     if model not in cfg.models:
         raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
-    train.fit(model, cfg.models[model], cfg.train.seed,
+    weights = json.loads((splits_dir / "class_weights.json").read_text())
+    train.fit(model, cfg.models[model], cfg.train,
               train=manifest.read(splits_dir / "train_balanced.csv"),
               val=manifest.read(splits_dir / "val.csv"),
               class_names=sources.class_names(cfg.data),
+              class_weights={int(label): weight for label, weight in weights.items()},
               out_dir=models_dir / model,
               live_dir=live_dir / model)
 

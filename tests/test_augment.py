@@ -6,7 +6,8 @@ import tensorflow as tf
 from xraylab import augment
 from xraylab.config import BalanceConfig
 
-CFG = BalanceConfig(method="augment", seed=3, flip=True, min_zoom=0.9, max_brightness=0.1)
+CFG = BalanceConfig(method="augment", seed=3, flip=True, min_zoom=0.9, max_brightness=0.1, max_contrast=0.2,
+                    max_saturation=0.3)
 
 
 def imbalanced(normal: int = 5, pneumonia: int = 17) -> pd.DataFrame:
@@ -27,8 +28,9 @@ def test_minority_reaches_parity_with_recipes_in_range():
     assert copies["zoom"].between(0.9, 1.0).all()
     assert copies["brightness"].abs().max() <= 0.1
     assert set(copies["flip"]) <= {0, 1}
+    assert copies["contrast"].between(0.8, 1.2).all() and copies["saturation"].between(0.7, 1.3).all()
     originals = balanced.iloc[: len(train)]
-    assert (originals["zoom"] == 1.0).all() and (originals["flip"] == 0).all()
+    assert (originals[list(augment.RECIPE_COLUMNS)] == pd.Series(augment.IDENTITY)).all().all()
 
 
 def test_plan_is_deterministic_for_a_seed_and_differs_for_another():
@@ -39,10 +41,18 @@ def test_plan_is_deterministic_for_a_seed_and_differs_for_another():
     assert not first.equals(other)
 
 
-def test_method_none_adds_nothing():
+def test_other_methods_add_no_rows():
     train = imbalanced()
-    plain = augment.plan_balance(train, BalanceConfig(**{**CFG.__dict__, "method": "none"}))
-    assert len(plain) == len(train)
+    for method in ("none", "class_weight"):
+        assert len(augment.plan_balance(train, BalanceConfig(**{**CFG.__dict__, "method": method}))) == len(train)
+
+
+def test_class_weights_only_for_the_class_weight_method():
+    train = imbalanced(normal=5, pneumonia=15)
+    weighted = augment.class_weights(train, BalanceConfig(**{**CFG.__dict__, "method": "class_weight"}), 2)
+    # scikit-learn's "balanced": n_samples / (n_classes * count) → 20 / (2 * 5) and 20 / (2 * 15).
+    assert weighted == {0: 2.0, 1: pytest.approx(0.666667)}
+    assert augment.class_weights(train, CFG, 3) == {0: 1.0, 1: 1.0, 2: 1.0}
 
 
 def gradient_image() -> tf.Tensor:
@@ -50,19 +60,33 @@ def gradient_image() -> tf.Tensor:
     return tf.constant(np.tile(columns, (30, 1))[..., None])
 
 
-def test_identity_recipe_leaves_the_image_unchanged():
-    image = gradient_image()
-    out = augment.apply_recipe(image, tf.constant(0), tf.constant(1.0), tf.constant(0.0))
-    np.testing.assert_array_equal(out.numpy(), image.numpy())
+def recipe(image: tf.Tensor, **amounts) -> np.ndarray:
+    values = {**augment.IDENTITY, **amounts}
+    steps = [name for name in augment.RECIPE_COLUMNS if name != "zoom"]
+    return augment.apply_recipe(image, *(tf.constant(values[name]) for name in steps)).numpy()
 
 
-def test_flip_zoom_brightness_keep_shape_and_range():
+def test_identity_recipe_leaves_the_image_bit_identical():
+    for image in (gradient_image(), tf.concat([gradient_image()] * 3, axis=-1)):
+        np.testing.assert_array_equal(recipe(image), image.numpy())
+        np.testing.assert_array_equal(augment.zoom_crop(image, tf.constant(1.0)).numpy(), image.numpy())
+
+
+def test_zoom_keeps_the_centre():
+    image = gradient_image()  # 30 x 40, a 0→1 ramp across the width
+    cropped = augment.zoom_crop(image, tf.constant(0.5)).numpy()
+    assert cropped.shape == (15, 20, 1)
+    np.testing.assert_array_equal(cropped, image.numpy()[7:22, 10:30])
+
+
+def test_each_recipe_step_keeps_shape_and_range():
     image = gradient_image()
-    flipped = augment.apply_recipe(image, tf.constant(1), tf.constant(1.0), tf.constant(0.0)).numpy()
-    np.testing.assert_array_equal(flipped, image.numpy()[:, ::-1])
-    zoomed = augment.apply_recipe(image, tf.constant(0), tf.constant(0.5), tf.constant(0.0)).numpy()
-    assert zoomed.shape == (30, 40, 1)
-    # Zooming into the middle half of a 0→1 ramp spreads about 0.25→0.75 over the width.
-    assert zoomed[0, 0, 0] == pytest.approx(0.25, abs=0.03) and zoomed[0, -1, 0] == pytest.approx(0.75, abs=0.03)
-    brighter = augment.apply_recipe(image, tf.constant(0), tf.constant(1.0), tf.constant(0.3)).numpy()
+    np.testing.assert_array_equal(recipe(image, flip=1), image.numpy()[:, ::-1])
+    brighter = recipe(image, brightness=0.3)
     assert brighter.max() == 1.0 and brighter.min() == pytest.approx(0.3)
+    flatter = recipe(image, contrast=0.5)
+    assert flatter.std() == pytest.approx(image.numpy().std() * 0.5, rel=1e-4)
+    colour = tf.stack([gradient_image()[..., 0], tf.fill((30, 40), 0.5), tf.fill((30, 40), 0.2)], axis=-1)
+    duller = recipe(colour, saturation=0.5)
+    assert duller.shape == (30, 40, 3) and 0 <= duller.min() and duller.max() <= 1
+    assert np.ptp(duller, axis=-1).mean() < np.ptp(colour.numpy(), axis=-1).mean()

@@ -1,5 +1,10 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
+import tensorflow as tf
+from PIL import Image
 
 from xraylab import pipeline
 
@@ -35,9 +40,45 @@ def test_same_seed_same_stream(tiny_manifest: pd.DataFrame):
     assert sorted(shuffled) == sorted(unshuffled) and list(shuffled) != list(unshuffled)
 
 
+def test_cached_stream_equals_the_uncached_one(tiny_manifest: pd.DataFrame):
+    recipes = tiny_manifest.assign(flip=[0, 1] * 8, zoom=0.9, brightness=0.05, contrast=1.1, saturation=1.0)
+    plain_dataset = pipeline.image_dataset(recipes, 32, 1, 4, shuffle_seed=3)
+    cached_dataset = pipeline.image_dataset(recipes, 32, 1, 4, shuffle_seed=3, cache=True)
+    for _ in range(2):  # two epochs, reshuffled alike; the second reads the cache
+        plain, cached = batches(plain_dataset), batches(cached_dataset)
+        for (a_images, a_labels), (b_images, b_labels) in zip(plain, cached):
+            np.testing.assert_array_equal(a_images, b_images)
+            np.testing.assert_array_equal(a_labels, b_labels)
+
+
 def test_flat_arrays_match_the_image_path(tiny_manifest: pd.DataFrame):
     pixels, labels = pipeline.flat_arrays(tiny_manifest, image_size=16, chunk_size=6)
     assert pixels.shape == (16, 256)
     images = np.concatenate([images for images, _ in batches(pipeline.image_dataset(tiny_manifest, 16, 1, 16))])
     np.testing.assert_array_equal(pixels, images.reshape(16, -1))
     np.testing.assert_array_equal(labels, tiny_manifest["label"])
+
+
+@pytest.mark.parametrize("min_side, expected_shape", [(None, (800, 640)), (640, (800, 640)), (300, (400, 320)),
+                                                      (160, (200, 160)), (10, (100, 80))])
+def test_jpeg_decodes_at_the_smallest_scale_that_keeps_min_side(tmp_path: Path, min_side, expected_shape):
+    big = Image.open(sorted(Path("data/sample/train/NORMAL").glob("*.jpeg"))[0]).resize((640, 800))
+    big.save(tmp_path / "big.jpeg", quality=95)
+    image = pipeline.decode(str(tmp_path / "big.jpeg"), 1, min_side=min_side).numpy()
+    assert image.shape == (*expected_shape, 1) and image.dtype == np.uint8
+
+
+def test_scaled_decode_leaves_small_images_and_pngs_alone(tmp_path: Path, tiny_manifest: pd.DataFrame):
+    path = tiny_manifest["path"][0]  # 224 px: a model of 128 px still needs the full decode
+    np.testing.assert_array_equal(pipeline.decode(path, 1, min_side=128.0).numpy(), pipeline.decode(path, 1).numpy())
+    Image.open(path).save(tmp_path / "x.png")
+    assert pipeline.decode(str(tmp_path / "x.png"), 3, min_side=20.0).shape == (224, 224, 3)
+
+
+def test_scaled_decode_is_closer_to_an_area_average_than_full_decode_plus_bilinear(tmp_path: Path):
+    big = Image.open(sorted(Path("data/sample/train/PNEUMONIA").glob("*.jpeg"))[0]).convert("L").resize((896, 896))
+    big.save(tmp_path / "big.jpeg", quality=95)
+    area = np.asarray(Image.open(tmp_path / "big.jpeg").resize((224, 224), Image.BOX), np.float32) / 255
+    scaled = pipeline.resize(pipeline.decode(str(tmp_path / "big.jpeg"), 1, min_side=224.0), 224).numpy()[..., 0]
+    full = pipeline.resize(pipeline.decode(str(tmp_path / "big.jpeg"), 1), 224).numpy()[..., 0]
+    assert np.abs(scaled - area).mean() < np.abs(full - area).mean() / 2

@@ -30,6 +30,21 @@ def test_no_patient_in_two_splits_and_classes_stay_balanced():
         assert 0.1 < len(parts[name]) / len(raw) < 0.3, name
 
 
+def test_class_counts_within_one_image_of_the_target_with_one_image_per_patient():
+    rng = np.random.default_rng(5)
+    labels = [0] * 137 + [1] * 401
+    raw = pd.DataFrame({"path": [f"{i}.jpeg" for i in range(len(labels))], "label": rng.permutation(labels),
+                        "patient_id": [f"p{i}" for i in range(len(labels))], "source_split": "train"})
+    parts = splits.split(raw, val_fraction=0.2, test_fraction=0.25, seed=0)
+    # Test holds 1/4 of each class; val holds 1/5 of what is left.
+    for label in (0, 1):
+        total = (raw["label"] == label).sum()
+        test = (parts["test"]["label"] == label).sum()
+        val = (parts["val"]["label"] == label).sum()
+        assert abs(test - total / 4) <= 1, (label, test)
+        assert abs(val - (total - test) / 5) <= 1, (label, val)
+
+
 def test_same_seed_same_split_other_seed_other_split():
     raw = synthetic_raw()
     first = splits.split(raw, 0.2, 0.2, seed=1)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from xraylab import saved, train
-from xraylab.config import ClassicConfig, NetworkConfig
+from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2,
                         filters=(4, 8))
@@ -15,9 +15,10 @@ CLASSIC = ClassicConfig(image_size=16, cv_folds=2, grid={"n_estimators": [5, 10]
 CLASSES = ("NORMAL", "PNEUMONIA")
 
 
-def fit(name, cfg, manifest: pd.DataFrame, out: Path) -> saved.SavedModel:
-    train.fit(name, cfg, seed=1, train=manifest, val=manifest, class_names=CLASSES,
-              out_dir=out / "model", live_dir=out / "live")
+def fit(name, cfg, manifest: pd.DataFrame, out: Path, cache: bool = False,
+        weights: dict[int, float] = {0: 1.0, 1: 1.0}) -> saved.SavedModel:
+    train.fit(name, cfg, TrainConfig(models=(name,), seed=1, cache_images=cache), train=manifest, val=manifest,
+              class_names=CLASSES, class_weights=weights, out_dir=out / "model", live_dir=out / "live")
     return saved.load(out / "model")
 
 
@@ -32,8 +33,9 @@ def test_network_trains_saves_logs_and_reloads(tiny_manifest: pd.DataFrame, tmp_
 
 
 def test_same_seed_gives_byte_identical_model_files(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    # The second run reads decoded images from the cache: the stream, and so the weights, are the same.
     fit("custom_cnn", NETWORK, tiny_manifest, tmp_path / "first")
-    fit("custom_cnn", NETWORK, tiny_manifest, tmp_path / "second")
+    fit("custom_cnn", NETWORK, tiny_manifest, tmp_path / "second", cache=True)
     for name in (saved.KERAS_FILE, saved.META_FILE):
         first = (tmp_path / "first" / "model" / name).read_bytes()
         assert first == (tmp_path / "second" / "model" / name).read_bytes(), name
@@ -49,6 +51,14 @@ def test_classic_model_searches_its_grid(tiny_manifest: pd.DataFrame, tmp_path: 
     assert logged["best_n_estimators"] == model.model.n_estimators
     search = json.loads((tmp_path / "live" / "plots" / "custom" / "grid_search.json").read_text())
     assert len(search) == 2
+
+
+def test_class_weights_change_the_fit(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    plain = fit("custom_cnn", NETWORK, tiny_manifest, tmp_path / "plain").predict(tiny_manifest)
+    weighted = fit("custom_cnn", NETWORK, tiny_manifest, tmp_path / "weighted",
+                   weights={0: 3.0, 1: 0.2}).predict(tiny_manifest)
+    # Weighting NORMAL up pushes every probability of PNEUMONIA down.
+    assert weighted.mean() < plain.mean()
 
 
 def test_loading_a_missing_model_says_what_to_do(tmp_path: Path):

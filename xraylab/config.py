@@ -84,12 +84,15 @@ class BalanceConfig:
     flip: bool
     min_zoom: float
     max_brightness: float
+    max_contrast: float
+    max_saturation: float
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     models: tuple[str, ...]
     seed: int
+    cache_images: bool  # keep decoded (and augmented) images in memory after the first epoch
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ class Config:
 
 DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
 TASKS = ("binary", "three_class")
-BALANCE_METHODS = ("augment", "none")
+BALANCE_METHODS = ("augment", "class_weight", "none")
 MODEL_TYPES = {"network": NetworkConfig, "classic": ClassicConfig}
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "accuracy", "balanced_accuracy", "f1")
@@ -271,12 +274,18 @@ def _balance(section: Mapping[str, Any]) -> BalanceConfig:
     max_brightness = _number("balance.max_brightness", section)
     if not 0 <= max_brightness < 1:
         raise ConfigError(f"balance.max_brightness must be in [0, 1), got {max_brightness}")
+    amounts = {}
+    for key in ("max_contrast", "max_saturation"):
+        amounts[key] = _number(f"balance.{key}", section)
+        if not 0 <= amounts[key] < 1:
+            raise ConfigError(f"balance.{key} must be in [0, 1) (0.2 = factors 0.8 to 1.2), got {amounts[key]}")
     return BalanceConfig(
         method=_choice("balance.method", section, BALANCE_METHODS),
         seed=_integer("balance.seed", section, minimum=0),
         flip=_boolean("balance.flip", section),
         min_zoom=min_zoom,
         max_brightness=max_brightness,
+        **amounts,
     )
 
 
@@ -291,7 +300,8 @@ def _train(section: Mapping[str, Any], models: Mapping[str, ModelConfig]) -> Tra
                               f"known {sorted(models)}")
     if len(set(names)) != len(names):
         raise ConfigError(f"train.models lists a model twice: {names}")
-    return TrainConfig(models=tuple(names), seed=_integer("train.seed", section, minimum=0))
+    return TrainConfig(models=tuple(names), seed=_integer("train.seed", section, minimum=0),
+                       cache_images=_boolean("train.cache_images", section))
 
 
 def _model(key: str, section: Any) -> ModelConfig:

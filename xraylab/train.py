@@ -7,28 +7,35 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
+import numpy as np
 import pandas as pd
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
 from xraylab import determinism, models, pipeline, saved
-from xraylab.config import ClassicConfig, ModelConfig, NetworkConfig
+from xraylab.config import ClassicConfig, ModelConfig, NetworkConfig, TrainConfig
 
 
-def fit(name: str, cfg: ModelConfig, seed: int, train: pd.DataFrame, val: pd.DataFrame,
-        class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
-    """Train model `name` and save it to `out_dir`; curves and scores are logged by DVCLive in `live_dir`."""
-    determinism.seed_everything(seed)
+def fit(name: str, cfg: ModelConfig, train_cfg: TrainConfig, train: pd.DataFrame, val: pd.DataFrame,
+        class_names: tuple[str, ...], class_weights: dict[int, float], out_dir: Path, live_dir: Path) -> None:
+    """Train model `name` and save it to `out_dir`; curves and scores are logged by DVCLive in `live_dir`.
+
+    `class_weights` scale each label's loss (all 1 unless balance.method is class_weight).
+    """
+    determinism.seed_everything(train_cfg.seed)
     if isinstance(cfg, ClassicConfig):
-        _fit_classic(name, cfg, seed, train, class_names, out_dir, live_dir)
+        _fit_classic(name, cfg, train_cfg.seed, train, class_names, class_weights, out_dir, live_dir)
     else:
-        _fit_network(name, cfg, seed, train, val, class_names, out_dir, live_dir)
+        _fit_network(name, cfg, train_cfg, train, val, class_names, class_weights, out_dir, live_dir)
 
 
-def _fit_network(name: str, cfg: NetworkConfig, seed: int, train: pd.DataFrame, val: pd.DataFrame,
-                 class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
-    train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size, shuffle_seed=seed)
-    val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size)
+def _fit_network(name: str, cfg: NetworkConfig, train_cfg: TrainConfig, train: pd.DataFrame, val: pd.DataFrame,
+                 class_names: tuple[str, ...], class_weights: dict[int, float], out_dir: Path,
+                 live_dir: Path) -> None:
+    seed, cache = train_cfg.seed, train_cfg.cache_images
+    train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size, shuffle_seed=seed,
+                                        cache=cache)
+    val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size, cache=cache)
 
     model = models.build(name, cfg, len(class_names), seed)
     loss = "binary_crossentropy" if len(class_names) == 2 else "sparse_categorical_crossentropy"
@@ -42,17 +49,19 @@ def _fit_network(name: str, cfg: NetworkConfig, seed: int, train: pd.DataFrame, 
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True),
             DVCLiveCallback(live=live),
         ]
-        model.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2)
+        model.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
+                  class_weight=class_weights)
 
     meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
     saved.save(out_dir, meta, model)
 
 
-def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame,
-                 class_names: tuple[str, ...], out_dir: Path, live_dir: Path) -> None:
+def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, class_names: tuple[str, ...],
+                 class_weights: dict[int, float], out_dir: Path, live_dir: Path) -> None:
     pixels, labels = pipeline.flat_arrays(train, cfg.image_size)
     search = models.build(name, cfg, len(class_names), seed)
-    search.fit(pixels, labels, groups=train["patient_id"].to_numpy())
+    search.fit(pixels, labels, groups=train["patient_id"].to_numpy(),
+               sample_weight=np.array([class_weights[label] for label in labels]))
 
     with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
         for key, value in search.best_params_.items():

@@ -86,3 +86,10 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     second = run("dvc", "repro", cwd=repo)
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in run("dvc", "status", cwd=repo)
+
+    # A changed split fraction invalidates split (and so what follows it), not the download.
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["split"]["val_fraction"] = 0.25
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
+    assert "split" in changed and "download" not in changed and "balance" not in changed
