@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
+import numpy as np
 
-matplotlib.use("Agg")  # files only; no display on servers and CI
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from xraylab import atomic  # noqa: E402
+from xraylab.figures import save_png
 
 COLORMAP = "jet"
 
@@ -17,7 +14,8 @@ COLORMAP = "jet"
 def save_overlay(image: np.ndarray, heatmap: np.ndarray, title: str, alpha: float, target: Path) -> None:
     """Write a PNG: `image` (H, W, C) in [0, 1], and the same with `heatmap` (H, W) in [0, 1] over it."""
     greyscale = image[..., 0] if image.shape[-1] == 1 else image
-    figure, (left, right) = plt.subplots(1, 2, figsize=(7, 3.6), constrained_layout=True)
+    figure = Figure(figsize=(7, 3.6), layout="constrained")
+    left, right = figure.subplots(1, 2)
     left.imshow(greyscale, cmap="gray", vmin=0, vmax=1)
     left.set_title("X-ray", fontsize=9)
     right.imshow(greyscale, cmap="gray", vmin=0, vmax=1)
@@ -27,6 +25,4 @@ def save_overlay(image: np.ndarray, heatmap: np.ndarray, title: str, alpha: floa
         axis.axis("off")
     figure.colorbar(shown, ax=right, fraction=0.046, label="relative importance")
     figure.suptitle(title, fontsize=9)
-    with atomic.writing(Path(target)) as temp:
-        figure.savefig(temp, format="png", dpi=100, metadata={"Software": None})
-    plt.close(figure)
+    save_png(figure, target)

@@ -65,8 +65,7 @@ def load(directory: Path) -> SavedModel:
     directory = Path(directory)
     meta_path = directory / META_FILE
     if not meta_path.is_file():
-        raise UserError(f"no trained model in {directory} ({META_FILE} missing); "
-                                "run `dvc repro` to train it")
+        raise UserError(f"no trained model in {directory} ({META_FILE} missing); run `dvc repro` to train it")
     raw = json.loads(meta_path.read_text())
     meta = ModelMeta(**{**raw, "class_names": tuple(raw["class_names"])})
     if meta.kind == "classic":

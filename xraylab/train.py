@@ -42,7 +42,7 @@ def _fit_network(name: str, cfg: NetworkConfig, train_cfg: TrainConfig, train: p
     model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
                   metrics=["accuracy", keras.metrics.AUC(name="auc")])
 
-    with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
+    with _live(live_dir) as live:
         callbacks = [
             # lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report, ch. 4).
             keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
@@ -63,7 +63,7 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, 
     search.fit(pixels, labels, groups=train["patient_id"].to_numpy(),
                sample_weight=np.array([class_weights[label] for label in labels]))
 
-    with Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
+    with _live(live_dir) as live:
         for key, value in search.best_params_.items():
             # As metrics, not log_params: that would write a params.yaml the stage does not declare.
             live.log_metric(f"best_{key}", value if isinstance(value, (int, float)) else str(value), plot=False)
@@ -77,3 +77,8 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, 
 
     meta = saved.ModelMeta(name, "classic", cfg.image_size, 1, class_names)
     saved.save(out_dir, meta, search.best_estimator_)
+
+
+def _live(live_dir: Path) -> Live:
+    # The stage declares DVCLive's outputs in dvc.yaml itself: no dvc.yaml edits, report or experiment refs.
+    return Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None)

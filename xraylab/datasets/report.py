@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
+import numpy as np
+import pandas as pd
+from PIL import Image
 
-matplotlib.use("Agg")  # files only; no display on servers and CI
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from xraylab import atomic  # noqa: E402
+from xraylab import atomic
+from xraylab.figures import save_png
 
 SUMMARY_FILE = "summary.json"
 SIZES_CSV = "image_sizes.csv"
@@ -47,7 +45,8 @@ def summary(raw: pd.DataFrame, quarantine: pd.DataFrame, class_names: tuple[str,
 
 def _size_plot(sizes: pd.DataFrame, class_names: tuple[str, ...], target: Path) -> None:
     # The Kermany report's density plot of image sizes: one curve per class, width and height side by side.
-    figure, axes = plt.subplots(1, 2, figsize=(8, 3.2), constrained_layout=True)
+    figure = Figure(figsize=(8, 3.2), layout="constrained")
+    axes = figure.subplots(1, 2)
     for axis, column in zip(axes, ("width", "height")):
         bins = np.linspace(sizes[column].min(), sizes[column].max() + 1, 30)
         for name in class_names:
@@ -58,13 +57,13 @@ def _size_plot(sizes: pd.DataFrame, class_names: tuple[str, ...], target: Path) 
         axis.set_ylabel("density")
     axes[0].legend(fontsize=8)
     figure.suptitle("Image sizes per class", fontsize=10)
-    _save(figure, target)
+    save_png(figure, target, dpi=90)
 
 
 def _sample_grid(raw: pd.DataFrame, class_names: tuple[str, ...], target: Path) -> None:
     """The first images of each class (in manifest order, so the grid is the same every run)."""
-    figure, axes = plt.subplots(len(class_names), SAMPLES_PER_CLASS, squeeze=False,
-                                figsize=(1.6 * SAMPLES_PER_CLASS, 1.8 * len(class_names)), constrained_layout=True)
+    figure = Figure(figsize=(1.6 * SAMPLES_PER_CLASS, 1.8 * len(class_names)), layout="constrained")
+    axes = figure.subplots(len(class_names), SAMPLES_PER_CLASS, squeeze=False)
     for label, name in enumerate(class_names):
         paths = raw.loc[raw["label"] == label, "path"].head(SAMPLES_PER_CLASS).tolist()
         for column, axis in enumerate(axes[label]):
@@ -74,10 +73,4 @@ def _sample_grid(raw: pd.DataFrame, class_names: tuple[str, ...], target: Path) 
                     axis.imshow(image.convert("L"), cmap="gray")
                 if column == 0:
                     axis.set_title(name, fontsize=9, loc="left")
-    _save(figure, target)
-
-
-def _save(figure: plt.Figure, target: Path) -> None:
-    with atomic.writing(target) as temp:
-        figure.savefig(temp, format="png", dpi=90, metadata={"Software": None})
-    plt.close(figure)
+    save_png(figure, target, dpi=90)
