@@ -83,10 +83,22 @@ def test_mura_is_binary_only():
         config.parse(raw)
 
 
+def test_the_whole_zoo_has_params_and_transfer_sections_are_typed():
+    cfg = config.load(REPO / "params.yaml")
+    from xraylab import models
+    assert set(models.names()) <= set(cfg.models)
+    resnet = cfg.models["resnet50"]
+    assert isinstance(resnet, config.TransferConfig) and resnet.mode == "bottleneck" and resnet.channels == 3
+    raw = repo_params()
+    raw["models"]["resnet50"]["mode"] = "frozen"
+    with pytest.raises(ConfigError, match=r"models.resnet50.mode must be one of \['finetune', 'bottleneck'\]"):
+        config.parse(raw)
+
+
 def test_model_type_is_checked():
     raw = repo_params()
     raw["models"]["rf"]["type"] = "tree"
-    with pytest.raises(ConfigError, match=r"models.rf.type must be one of \['network', 'classic'\]"):
+    with pytest.raises(ConfigError, match=r"models.rf.type must be one of \['network', 'transfer', 'classic'\]"):
         config.parse(raw)
 
 

@@ -49,8 +49,12 @@ def test_classic_model_searches_its_grid(tiny_manifest: pd.DataFrame, tmp_path: 
     assert model.predict(manifest).shape == (16,)
     logged = json.loads((tmp_path / "live" / "metrics.json").read_text())
     assert logged["best_n_estimators"] == model.model.n_estimators
-    search = json.loads((tmp_path / "live" / "plots" / "custom" / "grid_search.json").read_text())
-    assert len(search) == 2
+    search = (tmp_path / "live" / "plots" / "custom" / "grid_search.json").read_bytes()
+    assert len(json.loads(search)) == 2
+    fit("rf", CLASSIC, manifest, tmp_path / "again")
+    assert (tmp_path / "again" / "live" / "plots" / "custom" / "grid_search.json").read_bytes() == search
+    assert (tmp_path / "again" / "model" / saved.SKLEARN_FILE).read_bytes() == \
+        (tmp_path / "model" / saved.SKLEARN_FILE).read_bytes()
 
 
 def test_class_weights_change_the_fit(tiny_manifest: pd.DataFrame, tmp_path: Path):

@@ -97,7 +97,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """A Keras network trained on images by `xraylab.train`."""
+    """A Keras network trained from scratch on images by `xraylab.train`."""
 
     image_size: int
     channels: int
@@ -105,7 +105,28 @@ class NetworkConfig:
     batch_size: int
     learning_rate: float
     dropout: float
-    filters: tuple[int, ...]
+    filters: tuple[int, ...] | None = None  # conv widths, for the networks whose shape is a param (custom_cnn)
+
+
+@dataclass(frozen=True)
+class TransferConfig:
+    """A keras.applications backbone (3-channel input) with a GAP → dropout → dense head.
+
+    `weights`: "imagenet" (from the Keras cache, never downloaded), null (random init) or a weights file.
+    `mode`: finetune trains everything; bottleneck freezes the backbone and trains the head only.
+    """
+
+    image_size: int
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    dropout: float
+    weights: str | None
+    mode: str
+
+    @property
+    def channels(self) -> int:
+        return 3  # ImageNet backbones take RGB; greyscale X-rays are decoded to three equal channels
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,7 @@ class ClassicConfig:
     grid: Mapping[str, tuple[Any, ...]]
 
 
-ModelConfig = NetworkConfig | ClassicConfig
+ModelConfig = NetworkConfig | TransferConfig | ClassicConfig
 
 
 @dataclass(frozen=True)
@@ -152,7 +173,8 @@ class Config:
 DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
 TASKS = ("binary", "three_class")
 BALANCE_METHODS = ("augment", "class_weight", "none")
-MODEL_TYPES = {"network": NetworkConfig, "classic": ClassicConfig}
+MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}
+TRANSFER_MODES = ("finetune", "bottleneck")
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "accuracy", "balanced_accuracy", "f1")
 QUANTIZE = ("float16", "none")
@@ -318,28 +340,26 @@ def _model(key: str, section: Any) -> ModelConfig:
             cv_folds=_integer(f"{key}.cv_folds", body, minimum=2),
             grid=_grid(f"{key}.grid", body),
         )
-    channels = _integer(f"{key}.channels", body, minimum=1)
-    if channels not in (1, 3):
-        raise ConfigError(f"{key}.channels must be 1 (greyscale) or 3 (RGB), got {channels}")
-    filters = _value(f"{key}.filters", body)
-    if (not isinstance(filters, list) or not filters
-            or not all(isinstance(count, int) and count > 0 for count in filters)):
-        raise ConfigError(f"{key}.filters must be a non-empty list of positive integers, got {filters!r}")
     dropout = _number(f"{key}.dropout", body)
     if not 0 <= dropout < 1:
         raise ConfigError(f"{key}.dropout must be in [0, 1), got {dropout}")
     learning_rate = _number(f"{key}.learning_rate", body)
     if learning_rate <= 0:
         raise ConfigError(f"{key}.learning_rate must be positive, got {learning_rate}")
-    return NetworkConfig(
-        image_size=image_size,
-        channels=channels,
-        epochs=_integer(f"{key}.epochs", body, minimum=1),
-        batch_size=_integer(f"{key}.batch_size", body, minimum=1),
-        learning_rate=learning_rate,
-        dropout=dropout,
-        filters=tuple(filters),
-    )
+    common = {"image_size": image_size, "epochs": _integer(f"{key}.epochs", body, minimum=1),
+              "batch_size": _integer(f"{key}.batch_size", body, minimum=1),
+              "learning_rate": learning_rate, "dropout": dropout}
+    if config_type is TransferConfig:
+        return TransferConfig(**common, weights=_optional_string(f"{key}.weights", body),
+                              mode=_choice(f"{key}.mode", body, TRANSFER_MODES))
+    channels = _integer(f"{key}.channels", body, minimum=1)
+    if channels not in (1, 3):
+        raise ConfigError(f"{key}.channels must be 1 (greyscale) or 3 (RGB), got {channels}")
+    filters = body.get("filters")
+    if filters is not None and (not isinstance(filters, list) or not filters
+                                or not all(isinstance(count, int) and count > 0 for count in filters)):
+        raise ConfigError(f"{key}.filters must be a non-empty list of positive integers, got {filters!r}")
+    return NetworkConfig(**common, channels=channels, filters=tuple(filters) if filters else None)
 
 
 def _grid(key: str, section: Mapping[str, Any]) -> Mapping[str, tuple[Any, ...]]:

@@ -6,10 +6,13 @@ import numpy as np
 import tensorflow as tf
 
 
+CONVOLUTIONS = (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D)
+
+
 def last_conv_layer(model: keras.Model) -> str:
-    """Name of the last 2-D convolution, whose feature maps Grad-CAM weighs."""
+    """Name of the last 2-D convolution (plain, separable or depthwise), whose feature maps Grad-CAM weighs."""
     for layer in reversed(model.layers):
-        if isinstance(layer, keras.layers.Conv2D):
+        if isinstance(layer, CONVOLUTIONS):
             return layer.name
     raise ValueError(f"model {model.name} has no Conv2D layer, so Grad-CAM does not apply to it")
 

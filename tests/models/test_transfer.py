@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import h5py
+import keras
+import numpy as np
+import pytest
+from keras.src.legacy.saving import legacy_h5_format
+
+from xraylab.config import TransferConfig
+from xraylab.errors import UserError
+from xraylab.models import transfer
+
+CFG = TransferConfig(image_size=32, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0, weights=None,
+                     mode="finetune")
+
+
+def test_missing_imagenet_weights_name_the_file_and_the_way_out(tmp_path: Path):
+    with pytest.raises(UserError) as error:
+        transfer.build_transfer("resnet50", TransferConfig(**{**CFG.__dict__, "weights": "imagenet"}), 2,
+                                cache=tmp_path)
+    expected = tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    assert str(error.value) == (f"ImageNet weights for resnet50 not found at {expected}; place the file there "
+                                "(this machine cannot download it) or set models.resnet50.weights: null")
+
+
+def test_weights_from_a_file_are_loaded(tmp_path: Path):
+    # A backbone's own weights saved by the test stand in for the ImageNet file Keras would cache.
+    donor = keras.applications.MobileNetV3Small(include_top=False, weights=None, input_shape=(32, 32, 3),
+                                                include_preprocessing=False)
+    donor.set_weights([np.random.default_rng(0).normal(size=w.shape).astype("float32") for w in donor.get_weights()])
+    # Keras caches ImageNet weights in its legacy HDF5 layout (a .h5 name, not .weights.h5).
+    cached = tmp_path / transfer.BACKBONES["mobilenet_v3_small"].imagenet_file
+    with h5py.File(cached, "w") as stream:
+        legacy_h5_format.save_weights_to_hdf5_group(stream, donor)
+    own_format = tmp_path / "donor.weights.h5"
+    donor.save_weights(own_format)
+    model = transfer.build_transfer("mobilenet_v3_small", TransferConfig(**{**CFG.__dict__, "weights": "imagenet"}),
+                                    2, cache=tmp_path)
+    from_file = transfer.build_transfer("mobilenet_v3_small",
+                                        TransferConfig(**{**CFG.__dict__, "weights": str(own_format)}), 2)
+    expected = donor.get_weights()
+    for built in (model, from_file):
+        # Backbone weights come first (the preprocessing layer has none), the head's last.
+        for loaded, wanted in zip(built.get_weights()[: len(expected)], expected):
+            np.testing.assert_array_equal(loaded, wanted)
+    with pytest.raises(UserError, match="models.mobilenet_v3_small.weights file nowhere.h5 not found"):
+        transfer.build_transfer("mobilenet_v3_small", TransferConfig(**{**CFG.__dict__, "weights": "nowhere.h5"}), 2)
+
+
+def test_bottleneck_freezes_the_backbone_and_inputs_are_preprocessed():
+    frozen = transfer.build_transfer("vgg16_imagenet", TransferConfig(**{**CFG.__dict__, "mode": "bottleneck"}), 2)
+    trainable = {weight.path for weight in frozen.trainable_weights}
+    assert trainable and all("probability" in path for path in trainable)
+    tuned = transfer.build_transfer("vgg16_imagenet", CFG, 2)
+    assert len(tuned.trainable_weights) > len(trainable)
+
+
+def test_too_small_input_is_refused():
+    with pytest.raises(UserError, match="models.inception_v3.image_size must be at least 75"):
+        transfer.build_transfer("inception_v3", CFG, 2)

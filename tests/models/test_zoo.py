@@ -1,0 +1,54 @@
+"""Every registry model builds, trains one epoch on a tiny synthetic set, saves, reloads and predicts."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xraylab import config, saved, train
+from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
+from xraylab.datasets import kermany, synthetic
+
+CLASSES = ("NORMAL", "PNEUMONIA")
+TINY = dict(epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.2)
+SCRATCH = {"custom_cnn": NetworkConfig(image_size=32, channels=1, filters=(4, 8), **TINY),
+           "lenet5": NetworkConfig(image_size=32, channels=1, **TINY),
+           "alexnet": NetworkConfig(image_size=64, channels=1, **TINY),
+           "vgg16": NetworkConfig(image_size=32, channels=1, **TINY)}
+TRANSFER_SIZES = {"vgg16_imagenet": 32, "resnet50": 32, "mobilenet_v3_small": 32, "inception_v3": 75,
+                  "xception": 71, "inception_resnet_v2": 75}
+CLASSIC = {"rf": ClassicConfig(image_size=8, cv_folds=2, grid={"n_estimators": (5,)}),
+           "svm": ClassicConfig(image_size=8, cv_folds=2, grid={"svc__C": (1.0,)})}
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory) -> pd.DataFrame:
+    root = tmp_path_factory.mktemp("synthetic")
+    synthetic.write_kermany(root, config.SyntheticConfig(count=12, pneumonia_fraction=0.5, min_size=80,
+                                                         max_size=100, seed=0))
+    return kermany.scan(root)
+
+
+def fit_and_predict(name: str, cfg, frame: pd.DataFrame, out: Path) -> np.ndarray:
+    train.fit(name, cfg, TrainConfig(models=(name,), seed=0, cache_images=False), train=frame, val=frame,
+              class_names=CLASSES, class_weights={0: 1.0, 1: 1.0}, out_dir=out / "model", live_dir=out / "live")
+    model = saved.load(out / "model")
+    assert model.meta.name == name and model.meta.channels == getattr(cfg, "channels", 1)
+    probabilities = model.predict(frame)
+    assert probabilities.shape == (len(frame),) and ((probabilities >= 0) & (probabilities <= 1)).all()
+    return probabilities
+
+
+@pytest.mark.parametrize("name", sorted(SCRATCH) + sorted(CLASSIC))
+def test_scratch_and_classic_models(name: str, tiny_set: pd.DataFrame, tmp_path: Path):
+    fit_and_predict(name, {**SCRATCH, **CLASSIC}[name], tiny_set, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(TRANSFER_SIZES))
+@pytest.mark.parametrize("mode", ["finetune", "bottleneck"])
+def test_transfer_models(name: str, mode: str, tiny_set: pd.DataFrame, tmp_path: Path):
+    if mode == "bottleneck" and name not in ("resnet50", "mobilenet_v3_small"):
+        pytest.skip("bottleneck mode is the same code for every backbone; two stand for the rest")
+    cfg = TransferConfig(image_size=TRANSFER_SIZES[name], weights=None, mode=mode, **TINY)
+    fit_and_predict(name, cfg, tiny_set, tmp_path)
