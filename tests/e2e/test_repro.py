@@ -93,3 +93,10 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
     assert "split" in changed and "download" not in changed and "balance" not in changed
+
+    # A changed model section invalidates that model's training only.
+    params["split"]["val_fraction"] = 0.15
+    params["models"]["rf"]["grid"]["n_estimators"] = [20]
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
+    assert set(changed) == {"train@rf"}
