@@ -36,11 +36,14 @@ def summary(raw: pd.DataFrame, quarantine: pd.DataFrame, class_names: tuple[str,
         counts = frame["label"].value_counts()
         per_split[split] = {name: int(counts.get(label, 0)) for label, name in enumerate(class_names)}
         per_split[split]["patients"] = int(frame["patient_id"].nunique())
-    quartiles = lambda column: {name: int(value) for name, value in  # noqa: E731
-                                zip(("min", "q1", "median", "q3", "max"),
-                                    np.percentile(raw[column], [0, 25, 50, 75, 100], method="nearest"))}
     return {"images": int(len(raw)), "quarantined": int(len(quarantine)), "per_split": per_split,
-            "width": quartiles("width"), "height": quartiles("height")}
+            "width": _quartiles(raw["width"]), "height": _quartiles(raw["height"])}
+
+
+def _quartiles(values: pd.Series) -> dict[str, int]:
+    # "nearest": every figure is a size some image really has.
+    points = np.percentile(values, [0, 25, 50, 75, 100], method="nearest")
+    return {name: int(value) for name, value in zip(("min", "q1", "median", "q3", "max"), points)}
 
 
 def _size_plot(sizes: pd.DataFrame, class_names: tuple[str, ...], target: Path) -> None:
