@@ -51,6 +51,34 @@ def test_cached_stream_equals_the_uncached_one(tiny_manifest: pd.DataFrame):
             np.testing.assert_array_equal(a_labels, b_labels)
 
 
+@pytest.mark.parametrize("cache", [False, True])
+def test_each_epoch_order_depends_only_on_the_epoch_number(tiny_manifest: pd.DataFrame, cache: bool):
+    # A run resumed at epoch 2 builds its dataset afresh and must see what an uninterrupted run saw there.
+    def orders(epochs: list[int]) -> list[list[str]]:
+        epoch = tf.Variable(0, dtype=tf.int64)
+        dataset = pipeline.image_dataset(tiny_manifest.assign(label=range(16)), 16, 1, 16, shuffle_seed=5,
+                                         cache=cache, epoch=epoch)
+        seen = []
+        for number in epochs:
+            epoch.assign(number)
+            seen.append([int(label) for _, labels in dataset for label in labels])
+        return seen
+
+    uninterrupted = orders([0, 1, 2, 3])
+    assert orders([2, 3]) == uninterrupted[2:]
+    assert all(sorted(order) == list(range(16)) for order in uninterrupted)
+    assert len({tuple(order) for order in uninterrupted}) == 4  # a new order every epoch
+
+
+def test_feature_batches_follow_the_same_epoch_orders():
+    features = np.arange(32, dtype=np.float32).reshape(16, 2)
+    epoch = tf.Variable(3, dtype=tf.int64)
+    first = [batch.numpy() for batch, _ in pipeline.feature_dataset(features, np.zeros(16), 4, 5, epoch)]
+    again = [batch.numpy() for batch, _ in pipeline.feature_dataset(features, np.zeros(16), 4, 5, epoch)]
+    np.testing.assert_array_equal(np.concatenate(first), np.concatenate(again))
+    assert sorted(np.concatenate(first)[:, 0]) == list(range(0, 32, 2))
+
+
 def test_flat_arrays_match_the_image_path(tiny_manifest: pd.DataFrame):
     pixels, labels = pipeline.flat_arrays(tiny_manifest, image_size=16, chunk_size=6)
     assert pixels.shape == (16, 256)

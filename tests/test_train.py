@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from xraylab import saved, train
-from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig
+from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
+from xraylab.models import transfer
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2,
                         filters=(4, 8))
@@ -18,7 +19,7 @@ CLASSES = ("NORMAL", "PNEUMONIA")
 def fit(name, cfg, manifest: pd.DataFrame, out: Path, cache: bool = False,
         weights: dict[int, float] = {0: 1.0, 1: 1.0}) -> saved.SavedModel:
     train.fit(name, cfg, TrainConfig(models=(name,), seed=1, cache_images=cache), train=manifest, val=manifest,
-              class_names=CLASSES, class_weights=weights, out_dir=out / "model", live_dir=out / "live")
+              class_names=CLASSES, class_weights=weights, paths=train.TrainPaths.inside(out))
     return saved.load(out / "model")
 
 
@@ -63,6 +64,28 @@ def test_class_weights_change_the_fit(tiny_manifest: pd.DataFrame, tmp_path: Pat
                    weights={0: 3.0, 1: 0.2}).predict(tiny_manifest)
     # Weighting NORMAL up pushes every probability of PNEUMONIA down.
     assert weighted.mean() < plain.mean()
+
+
+def test_bottleneck_trains_the_head_on_features_extracted_once(tiny_manifest: pd.DataFrame, tmp_path: Path,
+                                                              capsys):
+    cfg = TransferConfig(image_size=32, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2, weights=None,
+                         mode="bottleneck")
+    first = fit("mobilenet_v3_small", cfg, tiny_manifest, tmp_path)
+    cached = tmp_path / "features" / "train.npz"
+    assert "extracting train features" in capsys.readouterr().out and cached.is_file()
+    # The saved model is backbone and head together: on images it gives what the head gives on features.
+    _, head = transfer.bottleneck_parts(first.model)
+    with np.load(cached) as stored:
+        on_features = head.predict(stored["features"], verbose=0)[:, 0]
+    np.testing.assert_allclose(first.predict(tiny_manifest), on_features, atol=1e-5)
+
+    stamp = cached.stat().st_mtime_ns
+    second = fit("mobilenet_v3_small", TransferConfig(**{**cfg.__dict__, "dropout": 0.5}), tiny_manifest, tmp_path)
+    assert "train features from" in capsys.readouterr().out and cached.stat().st_mtime_ns == stamp
+    # Same frozen backbone, another head.
+    backbone_weights = len(transfer.bottleneck_parts(second.model)[0].get_weights())
+    for a, b in zip(first.model.get_weights()[:backbone_weights], second.model.get_weights()[:backbone_weights]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_loading_a_missing_model_says_what_to_do(tmp_path: Path):

@@ -1,19 +1,16 @@
 """The `xraylab` command: tools run by hand beside `dvc repro`."""
 from __future__ import annotations
 
+import shlex
+import subprocess
 from pathlib import Path
 
 import typer
 
-from xraylab import cli, pr_report
+from xraylab import cli, pr_report, profiles
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="xraylab: train, compare, explain and ship X-ray classifiers.")
-
-
-@app.callback()
-def _root() -> None:
-    """Keeps `xraylab COMMAND` form even while there is one command."""
 
 
 @app.command()
@@ -21,6 +18,18 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
            repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
     """Params and metrics diff against BASE, as the markdown the pull-request comment shows."""
     typer.echo(pr_report.markdown(base, repo))
+
+
+@app.command()
+def profile(path: Path = typer.Argument(..., help="a profile of params overrides, e.g. profiles/gpu.yaml"),
+            params: Path = typer.Option(Path("params.yaml"), help="the params file it overrides"),
+            run: bool = typer.Option(False, "--run", help="run the experiment now"),
+            queue: bool = typer.Option(False, "--queue", help="queue it for `dvc queue start`")) -> None:
+    """Print the `dvc exp run -S ...` command that applies a profile; run or queue it on request."""
+    command = ["dvc", "exp", "run", *(["--queue"] if queue else []), *profiles.set_options(path, params)]
+    typer.echo(shlex.join(command))
+    if run or queue:
+        raise typer.Exit(subprocess.run(command).returncode)
 
 
 def main() -> None:

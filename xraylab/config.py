@@ -182,9 +182,14 @@ QUANTIZE = ("float16", "none")
 
 def load(path: Path | str = "params.yaml") -> Config:
     """Read and validate a params file."""
+    return parse(read_mapping(path, "params file", "run from the repository root or pass --params"))
+
+
+def read_mapping(path: Path | str, what: str, hint: str) -> dict[str, Any]:
+    """A YAML file holding a mapping; `what` and `hint` word the error when it is missing."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"params file {path} not found; run from the repository root or pass --params")
+        raise ConfigError(f"{what} {path} not found; {hint}")
     with path.open() as stream:
         try:
             raw = yaml.safe_load(stream)
@@ -192,7 +197,7 @@ def load(path: Path | str = "params.yaml") -> Config:
             raise ConfigError(f"{path} is not valid YAML: {error}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of sections, got {type(raw).__name__}")
-    return parse(raw)
+    return raw
 
 
 def parse(raw: Mapping[str, Any]) -> Config:

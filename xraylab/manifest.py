@@ -4,6 +4,7 @@ They are small, diffable and cacheable; images are only read where a stage needs
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ IMAGE_COLUMNS = ("path", "label", "patient_id")
 # The raw manifest also keeps the source's own split ("train"/"test"), or "" where it has none.
 RAW_COLUMNS = IMAGE_COLUMNS + ("source_split",)
 RAW_FILE = "manifest.csv"
+_FLOAT_FORMAT = "%.6g"  # keeps augmentation amounts short and identical across runs
 # Carried from the raw manifest into the splits where a source has them (MURA: scored per study).
 STUDY_COLUMNS = ("study_id", "body_part")
 
@@ -39,5 +41,10 @@ def read(path: Path, columns: tuple[str, ...] = IMAGE_COLUMNS) -> pd.DataFrame:
 
 def write(path: Path, frame: pd.DataFrame) -> None:
     with atomic.writing(Path(path)) as temp:
-        # float_format keeps augmentation amounts short and identical across runs.
-        frame.to_csv(temp, index=False, float_format="%.6g", lineterminator="\n")
+        temp.write_text(frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n"))
+
+
+def digest(frame: pd.DataFrame) -> str:
+    """A SHA-256 of a manifest's rows as written: equal manifests, equal digests."""
+    text = frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -42,11 +42,14 @@ def resize(image: tf.Tensor, image_size: int) -> tf.Tensor:
 
 
 def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_size: int,
-                  shuffle_seed: int | None = None, cache: bool = False) -> tf.data.Dataset:
+                  shuffle_seed: int | None = None, cache: bool = False,
+                  epoch: tf.Variable | None = None) -> tf.data.Dataset:
     """Batches of (images, labels); rows carrying a recipe are augmented by it, the rest pass unchanged.
 
     Recipes are fixed per row, so caching after augmentation keeps every epoch's stream the same; with
     `cache` each file is decoded once. The shuffle permutes rows, before or after the cache alike.
+    With `epoch` (set by training before each epoch), each epoch's order depends only on the seed and the
+    epoch number, so a run resumed at epoch k sees the order an uninterrupted run saw there.
     """
     recipes = [frame[column].to_numpy() if column in frame else np.full(len(frame), IDENTITY[column])
                for column in RECIPE_COLUMNS]
@@ -65,12 +68,38 @@ def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_siz
     if cache:
         images = rows.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
         if shuffle_seed is not None:
-            images = images.shuffle(len(frame), seed=shuffle_seed, reshuffle_each_iteration=True)
+            images = _shuffle(images, len(frame), shuffle_seed, epoch)
     else:
         if shuffle_seed is not None:
-            rows = rows.shuffle(len(frame), seed=shuffle_seed, reshuffle_each_iteration=True)
+            rows = _shuffle(rows, len(frame), shuffle_seed, epoch)
         images = rows.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return images.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def feature_dataset(features: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None,
+                    epoch: tf.Variable | None = None) -> tf.data.Dataset:
+    """Batches of (features, labels) from arrays already in memory, e.g. a frozen backbone's outputs."""
+    rows = tf.data.Dataset.from_tensor_slices((features, labels.astype(np.int32)))
+    if shuffle_seed is not None:
+        rows = _shuffle(rows, len(labels), shuffle_seed, epoch)
+    return rows.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _shuffle(rows: tf.data.Dataset, count: int, seed: int, epoch: tf.Variable | None) -> tf.data.Dataset:
+    if epoch is None:
+        return rows.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+    # Epoch e's order is the e-th permutation of a seeded reshuffling stream, skipped to over rows (or
+    # cached images), never decoding. flat_map runs its function as each epoch's iterator starts, so it
+    # reads the epoch set just before, and builds the stream anew: a stream built once outside would share
+    # its seed generator between epochs, and each epoch would start from where the last one left it.
+    # (A tensor seed of `seed + epoch` would be simpler, but TF cannot compare tensor seeds when the
+    # global seed is 0.)
+    def epoch_rows(_: tf.Tensor) -> tf.data.Dataset:
+        permutations = rows.shuffle(count, seed=seed, reshuffle_each_iteration=True).repeat()
+        return permutations.skip(epoch.read_value() * count).take(count)
+
+    return tf.data.Dataset.from_tensors(0).flat_map(epoch_rows).apply(
+        tf.data.experimental.assert_cardinality(count))  # so Keras knows the steps of an epoch
 
 
 def flat_arrays(frame: pd.DataFrame, image_size: int, chunk_size: int = 256) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ Reads straight down: seed, build data, build model, callbacks, fit, save.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -13,60 +14,106 @@ import tensorflow as tf
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from xraylab import determinism, models, pipeline, saved
-from xraylab.models import classic
+from xraylab import determinism, features, manifest, models, pipeline, resume, saved
+from xraylab.models import classic, transfer
 from xraylab.config import ClassicConfig, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 
 
+@dataclass(frozen=True)
+class TrainPaths:
+    model_dir: Path     # the saved model (a DVC out)
+    live_dir: Path      # DVCLive's curves and scores
+    backup_dir: Path    # an unfinished run, resumed by the next run with the same inputs; removed at the end
+    features_dir: Path  # bottleneck features, extracted once per backbone and data (a persistent DVC out)
+
+    @classmethod
+    def inside(cls, root: Path) -> TrainPaths:
+        """All four in one folder, for a run outside the pipeline (a notebook, a test)."""
+        root = Path(root)
+        return cls(root / "model", root / "live", root / "backup", root / "features")
+
+
 def fit(name: str, cfg: ModelConfig, train_cfg: TrainConfig, train: pd.DataFrame, val: pd.DataFrame,
-        class_names: tuple[str, ...], class_weights: dict[int, float], out_dir: Path, live_dir: Path) -> None:
-    """Train model `name` and save it to `out_dir`; curves and scores are logged by DVCLive in `live_dir`.
+        class_names: tuple[str, ...], class_weights: dict[int, float], paths: TrainPaths) -> None:
+    """Train model `name` and save it to `paths.model_dir`; curves and scores are logged by DVCLive.
 
     `class_weights` scale each label's loss (all 1 unless balance.method is class_weight).
     """
     determinism.seed_everything(train_cfg.seed)
     if isinstance(cfg, ClassicConfig):
-        _fit_classic(name, cfg, train_cfg.seed, train, class_names, class_weights, out_dir, live_dir)
+        _fit_classic(name, cfg, train_cfg.seed, train, class_names, class_weights, paths)
     else:
-        _fit_network(name, cfg, train_cfg, train, val, class_names, class_weights, out_dir, live_dir)
+        _fit_network(name, cfg, train_cfg, train, val, class_names, class_weights, paths)
 
 
-def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: TrainConfig, train: pd.DataFrame, val: pd.DataFrame,
-                 class_names: tuple[str, ...], class_weights: dict[int, float], out_dir: Path,
-                 live_dir: Path) -> None:
-    seed, cache = train_cfg.seed, train_cfg.cache_images
-    train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size, shuffle_seed=seed,
-                                        cache=cache)
-    val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size, cache=cache)
-
+def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: TrainConfig, train: pd.DataFrame,
+                 val: pd.DataFrame, class_names: tuple[str, ...], class_weights: dict[int, float],
+                 paths: TrainPaths) -> None:
+    seed = train_cfg.seed
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # which epoch's shuffle order the data follows
     with _strategy().scope():
         model = models.build(name, cfg, len(class_names), seed)
+        if isinstance(cfg, TransferConfig) and cfg.mode == "bottleneck":
+            extractor, fitted = transfer.bottleneck_parts(model)
+            train_data = pipeline.feature_dataset(
+                *features.cached(extractor, train, cfg.image_size, "train", paths.features_dir),
+                cfg.batch_size, shuffle_seed=seed, epoch=epoch)
+            val_data = pipeline.feature_dataset(
+                *features.cached(extractor, val, cfg.image_size, "val", paths.features_dir), cfg.batch_size)
+        else:
+            fitted = model
+            train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size,
+                                                shuffle_seed=seed, cache=train_cfg.cache_images, epoch=epoch)
+            val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,
+                                              cache=train_cfg.cache_images)
         loss = "binary_crossentropy" if len(class_names) == 2 else "sparse_categorical_crossentropy"
-        model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
-                      metrics=["accuracy", keras.metrics.AUC(name="auc")])
+        fitted.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
+                       metrics=["accuracy", keras.metrics.AUC(name="auc")])
 
-    with _live(live_dir) as live:
+    inputs = resume.fingerprint(name, asdict(cfg), seed, class_names, class_weights,
+                                manifest.digest(train), manifest.digest(val))
+    resuming = resume.open_backup(paths.backup_dir, inputs)
+    with _live(paths.live_dir, resume=resuming) as live:
+        # lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report, ch. 4).
+        plateau = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2)
+        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)
         callbacks = [
-            # lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report, ch. 4).
-            keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
-            keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True),
-            DVCLiveCallback(live=live),
+            _EpochClock(epoch, live), plateau, stopper, DVCLiveCallback(live=live),
+            # After the logger: a crash between the two repeats one logged epoch rather than losing it.
+            resume.TrainingState(paths.backup_dir, [plateau, stopper]),
+            # double_checkpoint: a crash while the weights file is written falls back to the epoch before.
+            keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
+                                             double_checkpoint=True),
         ]
-        model.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
-                  class_weight=class_weights)
+        fitted.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
+                   class_weight=class_weights)
 
     meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
-    saved.save(out_dir, meta, model)
+    saved.save(paths.model_dir, meta, model)
+    resume.close_backup(paths.backup_dir)
+
+
+class _EpochClock(keras.callbacks.Callback):
+    """Tells the input pipeline and the log which epoch runs, also when a resumed run starts mid-way."""
+
+    def __init__(self, epoch: tf.Variable, live: Live) -> None:
+        super().__init__()
+        self.epoch = epoch
+        self.live = live
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch.assign(epoch)
+        self.live.step = epoch
 
 
 def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, class_names: tuple[str, ...],
-                 class_weights: dict[int, float], out_dir: Path, live_dir: Path) -> None:
+                 class_weights: dict[int, float], paths: TrainPaths) -> None:
     pixels, labels = pipeline.flat_arrays(train, cfg.image_size)
     search = models.build(name, cfg, len(class_names), seed)
     weights = np.array([class_weights[label] for label in labels])
     search.fit(pixels, labels, groups=train["patient_id"].to_numpy(), **classic.weight_argument(search, weights))
 
-    with _live(live_dir) as live:
+    with _live(paths.live_dir) as live:
         for key, value in search.best_params_.items():
             # As metrics, not log_params: that would write a params.yaml the stage does not declare.
             live.log_metric(f"best_{key}", value if isinstance(value, (int, float)) else str(value), plot=False)
@@ -79,12 +126,13 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, 
                       title=f"{name}: grouped {cfg.cv_folds}-fold CV ROC AUC per grid candidate")
 
     meta = saved.ModelMeta(name, "classic", cfg.image_size, 1, class_names)
-    saved.save(out_dir, meta, search.best_estimator_)
+    saved.save(paths.model_dir, meta, search.best_estimator_)
 
 
-def _live(live_dir: Path) -> Live:
+def _live(live_dir: Path, resume: bool = False) -> Live:
     # The stage declares DVCLive's outputs in dvc.yaml itself: no dvc.yaml edits, report or experiment refs.
-    return Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None)
+    # Resuming keeps the curves of the epochs run before the crash.
+    return Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None, resume=resume)
 
 
 def _strategy() -> tf.distribute.Strategy:

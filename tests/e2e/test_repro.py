@@ -1,42 +1,14 @@
 """`dvc repro` of the whole pipeline in a fresh git repository, on the embedded sample with tiny models."""
 import json
 import math
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO
+from fresh_repo import fresh_repo, run
 
 pytestmark = pytest.mark.slow
-
-
-def run(*command: str, cwd: Path) -> str:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=1200,
-                            env={**os.environ, "DVC_NO_ANALYTICS": "1"})
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
-
-
-def tracked_copy(target: Path) -> None:
-    """Copy what git tracks (as a fresh clone would have it), without outputs of earlier runs."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target / name)
-
-
-def tiny_params(repo: Path) -> None:
-    params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["models"]["custom_cnn"].update(image_size=32, epochs=2, filters=[4, 8])
-    params["models"]["rf"].update(image_size=12, cv_folds=2, grid={"n_estimators": [10], "max_depth": [None]})
-    params["gradcam"]["per_outcome"] = 1
-    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def finite_numbers(data) -> list[float]:
@@ -53,18 +25,7 @@ def declared_outputs(repo: Path) -> list[str]:
 
 
 def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
-    repo = tmp_path / "xraylab"
-    tracked_copy(repo)
-    for path in ("dvc.lock", "metrics", "docs/model"):
-        target = repo / path
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-    tiny_params(repo)
-    run("git", "init", "-q", cwd=repo)
-    run("git", "add", "-A", cwd=repo)
-    run("git", "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm", "copy", cwd=repo)
+    repo = fresh_repo(tmp_path / "xraylab")
 
     first = run("dvc", "repro", cwd=repo)
     for stage in ("download", "split", "balance", "train@custom_cnn", "train@rf", "evaluate", "gradcam",

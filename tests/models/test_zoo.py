@@ -31,7 +31,7 @@ def tiny_set(tmp_path_factory) -> pd.DataFrame:
 
 def fit_and_predict(name: str, cfg, frame: pd.DataFrame, out: Path) -> np.ndarray:
     train.fit(name, cfg, TrainConfig(models=(name,), seed=0, cache_images=False), train=frame, val=frame,
-              class_names=CLASSES, class_weights={0: 1.0, 1: 1.0}, out_dir=out / "model", live_dir=out / "live")
+              class_names=CLASSES, class_weights={0: 1.0, 1: 1.0}, paths=train.TrainPaths.inside(out))
     model = saved.load(out / "model")
     assert model.meta.name == name and model.meta.channels == getattr(cfg, "channels", 1)
     probabilities = model.predict(frame)

@@ -22,6 +22,7 @@ KERAS_CACHE = Path("~/.keras/models")
 # ImageNet channel means (B, G, R) that "caffe"-style backbones subtract. Inputs are greyscale X-rays
 # repeated to three channels, so the RGB → BGR flip of that style changes nothing and is left out.
 CAFFE_MEANS = (103.939, 116.779, 123.68)
+FEATURES_LAYER = "features"  # the pooled backbone output the head reads
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,24 @@ def build_transfer(name: str, cfg: TransferConfig, num_classes: int, cache: Path
     base = backbone.build(include_top=False, weights=weights_path(name, cfg.weights, cache), input_tensor=prepared)
     if cfg.mode == "bottleneck":
         base.trainable = False  # the backbone is a fixed feature extractor; only the head learns
-    features = layers.GlobalAveragePooling2D()(base.output)
+    features = layers.GlobalAveragePooling2D(name=FEATURES_LAYER)(base.output)
     features = layers.Dropout(cfg.dropout)(features)
     return keras.Model(image, head(features, num_classes), name=name)
+
+
+def bottleneck_parts(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """Split a transfer model at its pooled features: (image → features, features → probability).
+
+    The parts share the model's layers, so fitting the head on features extracted once trains the
+    head of `model` itself; with the backbone frozen, that is the same fit as on images, epochs cheaper.
+    """
+    pooled = model.get_layer(FEATURES_LAYER)
+    extractor = keras.Model(model.input, pooled.output, name=f"{model.name}_features")
+    features = keras.Input(pooled.output.shape[1:], name="features")
+    output = features
+    for layer in model.layers[model.layers.index(pooled) + 1:]:  # dropout, then the dense head
+        output = layer(output)
+    return extractor, keras.Model(features, output, name=f"{model.name}_head")
 
 
 def _register(name: str) -> None:

@@ -1,0 +1,70 @@
+"""A fresh git repository holding what this one tracks, for end-to-end runs of `dvc` on the embedded sample."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO
+
+# What earlier runs committed: a fresh repository must produce these itself.
+COMMITTED_OUTPUTS = ("dvc.lock", "metrics", "docs/model")
+
+
+def run(*command: str, cwd: Path, timeout: int = 1200) -> str:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=dvc_env())
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def dvc_env() -> dict[str, str]:
+    return {**os.environ, "DVC_NO_ANALYTICS": "1"}
+
+
+def tracked_copy(target: Path) -> None:
+    """Copy what git tracks (as a fresh clone would have it), without outputs of earlier runs."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
+
+
+def edit_params(repo: Path, edit) -> None:
+    """Apply `edit(params)` to the repository's params.yaml."""
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    edit(params)
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def tiny(params: dict) -> None:
+    params["models"]["custom_cnn"].update(image_size=32, epochs=2, filters=[4, 8])
+    params["models"]["rf"].update(image_size=12, cv_folds=2, grid={"n_estimators": [10], "max_depth": [None]})
+    params["gradcam"]["per_outcome"] = 1
+
+
+def fresh_repo(target: Path, edit=tiny) -> Path:
+    """A committed git + DVC repository at `target` with params changed by `edit`, nothing run yet."""
+    tracked_copy(target)
+    for path in COMMITTED_OUTPUTS:
+        output = target / path
+        if output.is_dir():
+            shutil.rmtree(output)
+        elif output.exists():
+            output.unlink()
+    edit_params(target, edit)
+    run("git", "init", "-q", cwd=target)
+    # DVC commits experiments itself and needs an identity for it.
+    run("git", "config", "user.name", "test", cwd=target)
+    run("git", "config", "user.email", "test@example.com", cwd=target)
+    commit(target, "copy")
+    return target
+
+
+def commit(repo: Path, message: str) -> None:
+    run("git", "add", "-A", cwd=repo)
+    run("git", "commit", "-qm", message, cwd=repo)

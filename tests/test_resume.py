@@ -1,0 +1,68 @@
+"""Resume bookkeeping: which backups are resumed, and the training state Keras's backup leaves out."""
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from xraylab import resume
+
+
+def test_a_backup_is_resumed_only_under_the_same_fingerprint(tmp_path: Path, capsys):
+    backup = tmp_path / "backup"
+    assert resume.open_backup(backup, resume.fingerprint({"lr": 0.001}, "manifest-digest")) is False
+    (backup / resume.KERAS_BACKUP).mkdir()  # what BackupAndRestore writes after an epoch
+    assert resume.open_backup(backup, resume.fingerprint({"lr": 0.001}, "manifest-digest")) is True
+
+    assert resume.open_backup(backup, resume.fingerprint({"lr": 0.01}, "manifest-digest")) is False
+    assert "holds a run with other params or data; starting afresh" in capsys.readouterr().out
+    assert not (backup / resume.KERAS_BACKUP).exists()
+    resume.close_backup(backup)
+    assert not backup.exists()
+
+
+def test_fingerprints_follow_their_parts():
+    assert resume.fingerprint({"a": 1, "b": 2}) == resume.fingerprint({"b": 2, "a": 1})
+    assert resume.fingerprint({"a": 1}) != resume.fingerprint({"a": 2})
+
+
+def tiny_model() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    image = keras.Input((4,))
+    hidden = keras.layers.Dropout(0.5)(keras.layers.Dense(8, activation="relu")(image))
+    model = keras.Model(image, keras.layers.Dense(1, activation="sigmoid")(hidden))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("epochs", [3, 5])
+def test_training_state_puts_back_counters_best_weights_and_seeds(tmp_path: Path, epochs: int):
+    rng = np.random.default_rng(0)
+    features, labels = rng.normal(size=(32, 4)), rng.integers(0, 2, 32)
+    model = tiny_model()
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=1, min_delta=10.0)  # always "stalled"
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
+    state = resume.TrainingState(tmp_path, [plateau, stopper])
+    model.fit(features, labels, epochs=epochs, batch_size=8, verbose=0, callbacks=[plateau, stopper, state])
+    assert sorted(path.name for path in tmp_path.glob("callbacks_epoch*.json")) == \
+        [f"callbacks_epoch{epochs - 1}.json", f"callbacks_epoch{epochs}.json"]  # the last two only
+
+    fresh = tiny_model()
+    new_plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=1, min_delta=10.0)
+    new_stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
+    for callback in (new_plateau, new_stopper):
+        callback.on_train_begin()
+    restored = resume.TrainingState(tmp_path, [new_plateau, new_stopper])
+    restored.set_model(fresh)
+    restored.on_train_begin()
+    for old, new in ((plateau, new_plateau), (stopper, new_stopper)):
+        for name in ("wait", "best"):
+            assert getattr(new, name) == getattr(old, name), name
+    assert new_plateau.cooldown_counter == plateau.cooldown_counter
+    assert new_stopper.best_epoch == stopper.best_epoch
+    for new, old in zip(new_stopper.best_weights, stopper.best_weights, strict=True):
+        np.testing.assert_array_equal(new, old)
+    seeds = [variable.numpy() for variable in model.variables if "seed" in variable.path]
+    assert seeds and seeds[0][1] == epochs * 4  # the dropout generator advanced once per step
+    for new, old in zip((v.numpy() for v in fresh.variables if "seed" in v.path), seeds, strict=True):
+        np.testing.assert_array_equal(new, old)

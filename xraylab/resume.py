@@ -1,0 +1,136 @@
+"""Resuming a network's training after a crash: rerunning the same stage continues where it stopped.
+
+Keras's BackupAndRestore keeps the weights, the optimizer state (learning rate included) and the epoch
+counter. It does not keep what the plateau and early-stopping callbacks have counted so far, nor the
+state of the seed generators that draw dropout masks, and it cannot tell whether the params changed
+since. Those are added here, so a resumed run ends with the weights an uninterrupted run would have
+reached, and a backup from other params or data is set aside rather than resumed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from xraylab import atomic
+
+FINGERPRINT_FILE = "fingerprint.json"
+KERAS_BACKUP = "keras"  # BackupAndRestore's own folder inside the backup
+_KEPT = {  # the counters each callback carries from one epoch to the next
+    keras.callbacks.ReduceLROnPlateau: ("wait", "best", "cooldown_counter"),
+    keras.callbacks.EarlyStopping: ("wait", "best", "best_epoch", "stopped_epoch"),
+}
+
+
+def fingerprint(*parts: Any) -> str:
+    """A digest of everything that decides the weights (params, seed, manifests), JSON-serialisable parts."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def open_backup(backup_dir: Path, digest: str) -> bool:
+    """Make `backup_dir` ready for this run; True when it holds an interrupted run of the same inputs.
+
+    A backup made under another fingerprint cannot be resumed: it is removed (it is only ever written by
+    training itself, never user data) and training starts from epoch 1.
+    """
+    backup_dir = Path(backup_dir)
+    stamp = backup_dir / FINGERPRINT_FILE
+    if backup_dir.exists():
+        if stamp.is_file() and json.loads(stamp.read_text()) == {"fingerprint": digest}:
+            return (backup_dir / KERAS_BACKUP).is_dir()
+        print(f"train: {backup_dir} holds a run with other params or data; starting afresh")
+        shutil.rmtree(backup_dir)
+    atomic.write_json(stamp, {"fingerprint": digest})
+    return False
+
+
+def close_backup(backup_dir: Path) -> None:
+    """Training finished and its model is saved: nothing is left to resume."""
+    shutil.rmtree(backup_dir, ignore_errors=True)
+
+
+class TrainingState(keras.callbacks.Callback):
+    """Saves the listed callbacks' counters and the model's seed states after every epoch; restores them.
+
+    Place it after those callbacks (so it saves their updated counters) and before BackupAndRestore.
+    A crash between the two saves leaves counters one epoch ahead of the backup; the counters of the
+    epoch before are kept for that case, and the first epoch that runs picks the matching ones.
+    """
+
+    def __init__(self, backup_dir: Path, callbacks: list[keras.callbacks.Callback]) -> None:
+        super().__init__()
+        self.backup_dir = Path(backup_dir)
+        self.callbacks = callbacks
+        self._restored = 0  # epochs done according to the counters in place
+        self._first_epoch = True
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        # Restored here already, not only at the first epoch: when the backup holds the last epoch, no
+        # epoch runs, and early stopping's best weights must still be there at the end of training.
+        saved = sorted(int(path.stem.removeprefix("callbacks_epoch"))
+                       for path in self.backup_dir.glob("callbacks_epoch*.json"))
+        if saved:
+            self._restore(saved[-1])
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self._first_epoch and epoch != self._restored:
+            if epoch == 0:
+                for callback in self.callbacks:
+                    callback.on_train_begin()  # their own reset
+                self._restored = 0
+            else:
+                self._restore(epoch)
+        if self._first_epoch and epoch > 0:
+            print(f"train: resuming at epoch {epoch + 1} from {self.backup_dir}")
+        self._first_epoch = False
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        done = epoch + 1
+        counters = [{name: _plain(getattr(callback, name)) for name in _KEPT[type(callback)]}
+                    for callback in self.callbacks]
+        arrays = {f"{index}_{layer}": weights
+                  for index, callback in enumerate(self.callbacks)
+                  for layer, weights in enumerate(getattr(callback, "best_weights", None) or [])}
+        arrays.update({f"seed_{index}": variable.numpy() for index, variable in enumerate(self._seed_states())})
+        with atomic.writing(self._weights_path(done)) as temp:
+            with open(temp, "wb") as handle:
+                np.savez(handle, **arrays)
+        atomic.write_json(self._counters_path(done), counters)  # written last: it marks the epoch saved
+        self._counters_path(done - 2).unlink(missing_ok=True)
+        self._weights_path(done - 2).unlink(missing_ok=True)
+
+    def _restore(self, done: int) -> None:
+        counters = json.loads(self._counters_path(done).read_text())
+        with np.load(self._weights_path(done)) as arrays:
+            for index, (callback, values) in enumerate(zip(self.callbacks, counters)):
+                for name, value in values.items():
+                    setattr(callback, name, value)
+                layers = sorted((key for key in arrays.files if key.startswith(f"{index}_")),
+                                key=lambda key: int(key.split("_")[1]))
+                if layers:
+                    callback.best_weights = [arrays[key] for key in layers]
+            for index, variable in enumerate(self._seed_states()):
+                variable.assign(arrays[f"seed_{index}"])
+        self._restored = done
+
+    def _seed_states(self) -> list:
+        # Model state that is not a weight: the seed generators of dropout and other random layers.
+        weights = {variable.path for variable in self.model.weights}
+        return [variable for variable in self.model.variables if variable.path not in weights]
+
+    def _counters_path(self, done: int) -> Path:
+        return self.backup_dir / f"callbacks_epoch{done}.json"
+
+    def _weights_path(self, done: int) -> Path:
+        return self.backup_dir / f"best_weights_epoch{done}.npz"
+
+
+def _plain(value: Any) -> Any:
+    # Monitored values may arrive as NumPy or TensorFlow scalars; JSON keeps Python numbers (floats exactly).
+    return None if value is None else np.asarray(value).item()
