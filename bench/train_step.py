@@ -11,28 +11,21 @@ Target (issue): pipeline <= 1.1x in-memory. Run: python bench/train_step.py
 from __future__ import annotations
 
 import statistics
-import time
+import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from xraylab import config, determinism, models, pipeline
-from xraylab.datasets import kermany
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import EpochTimer  # noqa: E402
+
+from xraylab import config, determinism, models, pipeline  # noqa: E402
+from xraylab.datasets import kermany  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EPOCHS = 5
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
 
 
 def epoch_seconds(cfg: config.NetworkConfig, data, labels=None) -> float:

@@ -21,13 +21,19 @@ async function loadModel() {
 }
 
 function describeModel(meta) {
-  const test = meta.test || {};
+  const test = (meta.test || {}).scores || {};
+  const interval = (meta.test || {}).interval || {};
   const percent = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)}%`);
+  const score = (name) => {
+    const range = interval[name];
+    return range ? `${percent(test[name])} (${percent(range[0])}–${percent(range[1])})` : percent(test[name]);
+  };
+  const confidence = meta.confidence ? ` (${Math.round(100 * meta.confidence)}% intervals)` : "";
   $("model-card").textContent =
     `${meta.model}, ${meta.image_size}×${meta.image_size} px ${meta.channels === 1 ? "greyscale" : "RGB"}, ` +
-    `chosen by ${meta.selected_by}, data source “${meta.data_source}”. On its test split: ` +
-    `accuracy ${percent(test.accuracy)}, sensitivity ${percent(test.sensitivity)}, ` +
-    `specificity ${percent(test.specificity)}, ROC AUC ${test.roc_auc == null ? "–" : test.roc_auc.toFixed(3)}.`;
+    `chosen by ${meta.selected_by}, data source “${meta.data_source}”. On its test split${confidence}: ` +
+    `accuracy ${score("accuracy")}, sensitivity ${score("sensitivity")}, specificity ${score("specificity")}, ` +
+    `ROC AUC ${test.roc_auc == null ? "–" : test.roc_auc.toFixed(3)}.`;
   $("positive-name").textContent = meta.class_names[1];
 }
 

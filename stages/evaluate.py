@@ -1,9 +1,13 @@
 """evaluate: score every trained model and a majority-class dummy on val and test; pick the best on val."""
 from pathlib import Path
 
+import joblib
+import pandas as pd
 import typer
 
-from xraylab import atomic, cli, config, leaderboard, manifest, metrics, saved
+from xraylab import atomic, cli, config, curves, evaluation, leaderboard, manifest, metrics, saved
+from xraylab.datasets import sources
+from xraylab.evaluation import Predictions
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -14,25 +18,54 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          models_dir: Path = typer.Option(Path("models")),
          metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
     cfg = config.load(params)
-    threshold = cfg.evaluate.threshold
+    class_names = sources.class_names(cfg.data)
     train, val, test = (manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test"))
 
-    results = {}
+    predictions = {}
     for name in cfg.train.models:
         model = saved.load(models_dir / name)
-        results[name] = leaderboard.model_result(model.meta.kind, threshold, val["label"], model.predict(val),
-                                                 test["label"], model.predict(test))
-    results[leaderboard.DUMMY] = leaderboard.model_result(
-        "dummy", threshold, val["label"], metrics.majority_probabilities(train["label"], len(val)),
-        test["label"], metrics.majority_probabilities(train["label"], len(test)))
+        predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
+                             Predictions(test, model.probabilities(test)))
+    predictions[leaderboard.DUMMY] = (
+        "dummy", Predictions(val, metrics.majority_probabilities(train["label"], len(val), len(class_names))),
+        Predictions(test, metrics.majority_probabilities(train["label"], len(test), len(class_names))))
 
-    for name, result in results.items():
-        atomic.write_json(metrics_dir / "eval" / f"{name}.json", result)
+    # The bootstrap dominates (scikit-learn's input checks, ~10 ms a resample): one process per model.
+    scored = joblib.Parallel(n_jobs=-1)(
+        joblib.delayed(evaluation.evaluate)(kind, class_names, cfg.evaluate, val_predictions, test_predictions)
+        for kind, val_predictions, test_predictions in predictions.values())
+    results = dict(zip(predictions, scored))
+    with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
+            atomic.writing_dir(metrics_dir / "predictions") as predictions_dir, \
+            atomic.writing_dir(metrics_dir / "plots") as plots_dir:
+        for name, (kind, val_predictions, test_predictions) in predictions.items():
+            result = results[name]
+            atomic.write_json(eval_dir / f"{name}.json", result)
+            rows = pd.concat([evaluation.predictions_frame(split, split_predictions, result["threshold"], class_names)
+                              for split, split_predictions in (("val", val_predictions), ("test", test_predictions))])
+            manifest.write(predictions_dir / f"{name}.csv", rows)
+            if name != leaderboard.DUMMY:
+                write_plots(plots_dir, name, test_predictions, result["threshold"], class_names,
+                            cfg.evaluate.calibration_bins)
+
     board = leaderboard.build(results, cfg.evaluate.select_metric)
     atomic.write_json(metrics_dir / "leaderboard.json", board)
-    table = leaderboard.markdown(board)
+    table = leaderboard.markdown(board, results)
     atomic.write_text(metrics_dir / "leaderboard.md", table)
     typer.echo(table)
+
+
+def write_plots(plots_dir: Path, name: str, test: Predictions, threshold: float, class_names: tuple[str, ...],
+                bins: int) -> None:
+    labels, probabilities = test.is_positive, test.positive
+    atomic.write_json(plots_dir / "roc" / f"{name}.json", curves.roc(labels, probabilities))
+    atomic.write_json(plots_dir / "precision_recall" / f"{name}.json", curves.precision_recall(labels, probabilities))
+    atomic.write_json(plots_dir / "reliability" / f"{name}.json", curves.reliability(labels, probabilities, bins))
+    # Several classes: the confusion of the most probable class; two: of the threshold from validation.
+    predicted = (test.probabilities.argmax(axis=1) if len(class_names) > 2
+                 else (probabilities >= threshold).astype(int))
+    atomic.write_json(plots_dir / "confusion" / f"{name}.json",
+                      curves.confusion(test.frame["label"].to_numpy(), predicted, class_names))
 
 
 if __name__ == "__main__":

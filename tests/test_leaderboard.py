@@ -1,12 +1,23 @@
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
+import pytest
 
-from xraylab import leaderboard
+from conftest import REPO
+from xraylab import evaluation, leaderboard
+from xraylab.config import EvaluateConfig
+from xraylab.errors import UserError
 
-LABELS = np.array([0, 0, 1, 1])
+CFG = EvaluateConfig(threshold=0.5, select_metric="roc_auc", bootstrap_resamples=20, bootstrap_seed=0,
+                     confidence=0.95, calibration_bins=10)
+FRAME = pd.DataFrame({"path": list("abcd"), "label": [0, 0, 1, 1], "patient_id": list("abcd")})
 
 
 def result(kind: str, val: list[float], test: list[float]) -> dict:
-    return leaderboard.model_result(kind, 0.5, LABELS, np.array(val), LABELS, np.array(test))
+    def split(positive: list[float]) -> evaluation.Predictions:
+        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    return evaluation.evaluate(kind, ("NORMAL", "PNEUMONIA"), CFG, split(val), split(test))
 
 
 def test_best_is_chosen_on_val_never_on_test():
@@ -20,12 +31,49 @@ def test_best_is_chosen_on_val_never_on_test():
     assert board["best_model"] == "net_a"  # perfect on val (tied with forest, listed first), worst on test
     assert board["best_network"] == "net_a"
     assert board["test"]["net_a"]["accuracy"] == 0.0
-    assert set(board["test"]) == set(results)
+    assert set(board["test"]) == set(results) and set(board["test"]["net_a"]) == set(leaderboard.TABLE_METRICS)
+    assert board["val"]["net_b"] == {"roc_auc": 0.5} and board["threshold"]["forest"] == 0.5
 
 
-def test_markdown_table_lists_every_model_and_marks_the_choice():
+def test_markdown_table_lists_every_model_with_intervals_and_marks_the_choice():
     results = {"net": result("network", [0.1, 0.2, 0.8, 0.9], [0.1, 0.2, 0.8, 0.9]),
                "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}
-    table = leaderboard.markdown(leaderboard.build(results, "accuracy"))
-    assert "| **net** (chosen on val) | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 |" in table
-    assert "| dummy | 0.500 |" in table
+    table = leaderboard.markdown(leaderboard.build(results, "accuracy"), results)
+    assert "| **net** (chosen on val) | 0.500 (0.5) | 1.000 [1.000, 1.000] |" in table
+    assert "| dummy | 0.500 (0.5) | 0.500 [" in table
+    assert "95% bootstrap intervals" in table
+
+
+def test_readme_block_is_replaced_and_must_exist(tmp_path: Path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n{leaderboard.README_START}\nold\n{leaderboard.README_END}\nrest\n")
+    assert leaderboard.update_readme(readme, "| table |\n") is True
+    assert readme.read_text() == f"# x\n{leaderboard.README_START}\n| table |\n{leaderboard.README_END}\nrest\n"
+    assert leaderboard.update_readme(readme, "| table |\n") is False
+    readme.write_text("# no block\n")
+    with pytest.raises(UserError, match="has no <!-- leaderboard:start -->"):
+        leaderboard.update_readme(readme, "| table |\n")
+
+
+def test_the_readme_shows_the_committed_leaderboard(tmp_path: Path):
+    copy = tmp_path / "README.md"
+    copy.write_text((REPO / "README.md").read_text())
+    changed = leaderboard.update_readme(copy, (REPO / "metrics" / "leaderboard.md").read_text())
+    assert not changed, "README's leaderboard is stale: run `xraylab leaderboard --readme README.md`"
+
+
+def test_the_command_prints_or_writes_the_table(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from xraylab.commands import app
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "leaderboard.md").write_text("| model |\n")
+    (tmp_path / "README.md").write_text(f"{leaderboard.README_START}\n{leaderboard.README_END}\n")
+    printed = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "metrics")])
+    assert printed.exit_code == 0 and printed.output == "| model |\n"
+    written = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "metrics"),
+                                       "--readme", str(tmp_path / "README.md")])
+    assert written.exit_code == 0 and "leaderboard updated" in written.output
+    assert "| model |" in (tmp_path / "README.md").read_text()
+    missing = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and "run `dvc repro evaluate` first" in str(missing.exception)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, pr_report, profiles
+from xraylab import cli, leaderboard, pr_report, profiles
+from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="xraylab: train, compare, explain and ship X-ray classifiers.")
@@ -18,6 +19,22 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
            repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
     """Params and metrics diff against BASE, as the markdown the pull-request comment shows."""
     typer.echo(pr_report.markdown(base, repo))
+
+
+@app.command("leaderboard")
+def show_leaderboard(metrics_dir: Path = typer.Option(Path("metrics"), help="where evaluate wrote it"),
+                     readme: Path = typer.Option(None, help="write the table into this README's leaderboard "
+                                                             "block instead of printing it")) -> None:
+    """The current leaderboard (from evaluate's committed output) as a markdown table."""
+    table_path = metrics_dir / "leaderboard.md"
+    if not table_path.is_file():
+        raise UserError(f"{table_path} not found; run `dvc repro evaluate` first")
+    table = table_path.read_text()
+    if readme is None:
+        typer.echo(table, nl=False)
+    else:
+        changed = leaderboard.update_readme(readme, table)
+        typer.echo(f"{readme}: leaderboard {'updated' if changed else 'already current'}")
 
 
 @app.command()

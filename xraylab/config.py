@@ -143,8 +143,14 @@ ModelConfig = NetworkConfig | TransferConfig | ClassicConfig
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    threshold: float
+    """`threshold`: a probability, or the rule that picks one on validation ("youden" or "max_f1")."""
+
+    threshold: float | str
     select_metric: str
+    bootstrap_resamples: int
+    bootstrap_seed: int
+    confidence: float
+    calibration_bins: int
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,8 @@ BALANCE_METHODS = ("augment", "class_weight", "none")
 MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}
 TRANSFER_MODES = ("finetune", "bottleneck")
 # Metrics evaluate can rank models by; all are "higher is better".
-SELECT_METRICS = ("roc_auc", "accuracy", "balanced_accuracy", "f1")
+SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
+THRESHOLD_RULES = ("youden", "max_f1")  # picked on validation: max sensitivity + specificity - 1, or max F1
 QUANTIZE = ("float16", "none")
 
 
@@ -379,10 +386,22 @@ def _grid(key: str, section: Mapping[str, Any]) -> Mapping[str, tuple[Any, ...]]
 
 def _evaluate(section: Mapping[str, Any]) -> EvaluateConfig:
     _only_keys("evaluate", section, EvaluateConfig)
-    threshold = _number("evaluate.threshold", section)
-    if not 0 < threshold < 1:
-        raise ConfigError(f"evaluate.threshold must be in (0, 1), got {threshold}")
-    return EvaluateConfig(threshold, _choice("evaluate.select_metric", section, SELECT_METRICS))
+    threshold = _value("evaluate.threshold", section)
+    if isinstance(threshold, str):
+        threshold = _choice("evaluate.threshold", section, THRESHOLD_RULES)
+    else:
+        threshold = _number("evaluate.threshold", section)
+        if not 0 < threshold < 1:
+            raise ConfigError(f"evaluate.threshold must be in (0, 1) or one of {list(THRESHOLD_RULES)}, "
+                              f"got {threshold}")
+    confidence = _number("evaluate.confidence", section)
+    if not 0 < confidence < 1:
+        raise ConfigError(f"evaluate.confidence must be in (0, 1), e.g. 0.95, got {confidence}")
+    return EvaluateConfig(threshold, _choice("evaluate.select_metric", section, SELECT_METRICS),
+                          bootstrap_resamples=_integer("evaluate.bootstrap_resamples", section, minimum=10),
+                          bootstrap_seed=_integer("evaluate.bootstrap_seed", section, minimum=0),
+                          confidence=confidence,
+                          calibration_bins=_integer("evaluate.calibration_bins", section, minimum=2))
 
 
 def _gradcam(section: Mapping[str, Any]) -> GradcamConfig:

@@ -1,36 +1,29 @@
 """The leaderboard: every model's scores side by side, and the model chosen on validation (never test)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any, Mapping
 
-import numpy as np
-
-from xraylab import metrics
+from xraylab import atomic
+from xraylab.errors import UserError
 
 DUMMY = "dummy"
-TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc")
-
-
-def model_result(kind: str, threshold: float, val_labels: np.ndarray, val_probabilities: np.ndarray,
-                 test_labels: np.ndarray, test_probabilities: np.ndarray) -> dict[str, Any]:
-    """One model's row: scores on val and test at `threshold`, and the test confusion matrix."""
-    return {
-        "kind": kind,
-        "threshold": threshold,
-        "val": metrics.binary_scores(val_labels, val_probabilities, threshold),
-        "test": metrics.binary_scores(test_labels, test_probabilities, threshold),
-        "test_confusion": metrics.confusion(test_labels, test_probabilities, threshold),
-    }
+TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
+README_START = "<!-- leaderboard:start -->"
+README_END = "<!-- leaderboard:end -->"
 
 
 def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[str, Any]:
-    """`results` maps model name → {"kind", "val": scores, "test": scores}.
+    """`results` maps model name → its evaluation (xraylab.evaluation.evaluate).
 
     The best model and the best network (what convert ships) are ranked by `select_metric` on val;
-    ties go to the earlier name in `results`, so the choice is stable.
+    ties go to the earlier name in `results`, so the choice is stable. The headline test scores and the
+    validation score that ranks only: this is what `dvc metrics show` and `dvc metrics diff` print, one
+    column or row per score, so it stays short; metrics/eval/<model>.json holds the rest.
     """
     def rank(name: str) -> float:
-        value = results[name]["val"][select_metric]
+        value = results[name]["val"]["scores"][select_metric]
         return float("-inf") if value is None else value
 
     trained = [name for name in results if name != DUMMY]
@@ -39,19 +32,43 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
         "select_metric": select_metric,
         "best_model": max(trained, key=rank) if trained else None,
         "best_network": max(networks, key=rank) if networks else None,
-        "test": {name: dict(result["test"]) for name, result in results.items()},
-        "val": {name: dict(result["val"]) for name, result in results.items()},
+        "threshold": {name: result["threshold"] for name, result in results.items()},
+        "test": {name: {metric: result["test"]["scores"][metric] for metric in TABLE_METRICS}
+                 for name, result in results.items()},
+        "val": {name: {select_metric: result["val"]["scores"][select_metric]} for name, result in results.items()},
     }
 
 
-def markdown(board: Mapping[str, Any]) -> str:
-    """The test scores as a markdown table, best validation model marked."""
-    header = "| model | " + " | ".join(TABLE_METRICS) + " |"
-    lines = [header, "|" + "---|" * (len(TABLE_METRICS) + 1)]
-    for name, scores in board["test"].items():
+def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]]) -> str:
+    """Test scores with their bootstrap intervals as a markdown table, the validation choice marked."""
+    confidence = next(iter(results.values()))["confidence"]
+    lines = ["| model | threshold | " + " | ".join(TABLE_METRICS) + " |",
+             "|" + "---|" * (len(TABLE_METRICS) + 2)]
+    for name, result in results.items():
         label = f"**{name}** (chosen on val)" if name == board["best_model"] else name
-        cells = ["–" if scores[metric] is None else f"{scores[metric]:.3f}" for metric in TABLE_METRICS]
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    note = (f"\nTest split scores; the model is chosen by validation {board['select_metric']}, "
-            "and `dummy` always predicts the training majority class.\n")
+        test = result["test"]
+        cells = [_cell(test["scores"][metric], test["interval"][metric]) for metric in TABLE_METRICS]
+        lines.append(f"| {label} | {result['threshold']:.3f} ({result['threshold_rule']}) | "
+                     + " | ".join(cells) + " |")
+    note = (f"\nTest split; {confidence:.0%} bootstrap intervals in brackets. Each threshold is picked on validation "
+            f"by the rule shown; the model is chosen by validation {board['select_metric']}; `dummy` always "
+            "predicts the training majority class.\n")
     return "\n".join(lines) + "\n" + note
+
+
+def update_readme(readme: Path, table: str) -> bool:
+    """Put `table` between the leaderboard markers of `readme`; True when the file changed."""
+    text = Path(readme).read_text()
+    pattern = re.compile(re.escape(README_START) + r"\n.*?" + re.escape(README_END), re.DOTALL)
+    if not pattern.search(text):
+        raise UserError(f"{readme} has no {README_START} ... {README_END} block to put the leaderboard in")
+    updated = pattern.sub(lambda _: f"{README_START}\n{table}{README_END}", text)
+    if updated != text:
+        atomic.write_text(Path(readme), updated)
+    return updated != text
+
+
+def _cell(value: float | None, interval: list[float] | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if interval is None else f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"

@@ -41,13 +41,26 @@ class SavedModel:
     meta: ModelMeta
     model: Any
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        """Probability of the positive class (label 1) for each image of a manifest, in order."""
+    def probabilities(self, frame: pd.DataFrame) -> np.ndarray:
+        """Class probabilities, one row per image of a manifest in order, one column per class."""
         if self.meta.kind == "classic":
             pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size)
-            return self.model.predict_proba(pixels)[:, 1]
+            return self.model.predict_proba(pixels).astype(np.float64)
         images = pipeline.image_dataset(frame, self.meta.image_size, self.meta.channels, PREDICT_BATCH)
-        return self.model.predict(images, verbose=0)[:, -1].astype(np.float64)
+        outputs = self.model.predict(images, verbose=0).astype(np.float64)
+        if outputs.shape[1] == 1:  # one sigmoid unit: the probability of class 1
+            return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])
+        return outputs
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Probability that each image is not NORMAL (PNEUMONIA; for three classes, bacterial or viral)."""
+        return positive(self.probabilities(frame))
+
+
+def positive(probabilities: np.ndarray) -> np.ndarray:
+    """The positive-class probability from class probabilities: everything but class 0 (NORMAL)."""
+    probabilities = np.asarray(probabilities)
+    return probabilities[:, 1] if probabilities.shape[1] == 2 else 1.0 - probabilities[:, 0]
 
 
 def save(directory: Path, meta: ModelMeta, model: Any) -> None:

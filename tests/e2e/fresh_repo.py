@@ -45,6 +45,7 @@ def tiny(params: dict) -> None:
     params["models"]["custom_cnn"].update(image_size=32, epochs=2, filters=[4, 8])
     params["models"]["rf"].update(image_size=12, cv_folds=2, grid={"n_estimators": [10], "max_depth": [None]})
     params["gradcam"]["per_outcome"] = 1
+    params["evaluate"]["bootstrap_resamples"] = 100
 
 
 def fresh_repo(target: Path, edit=tiny) -> Path:

@@ -1,0 +1,91 @@
+"""One model's evaluation: threshold picked on validation, scores with bootstrap intervals on val and test,
+one-vs-rest scores for several classes, and study-level scores where the manifest has studies (MURA).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xraylab import bootstrap, metrics, saved, studies, thresholds
+from xraylab.config import EvaluateConfig
+
+PREDICTION_COLUMNS = ("path", "split", "label", "probability", "predicted_positive")
+DUMMY_THRESHOLD = 0.5  # the dummy predicts the majority class: the positive one exactly when its prior > 0.5
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """A split's manifest rows and a model's class probabilities for them, row for row."""
+
+    frame: pd.DataFrame
+    probabilities: np.ndarray  # (images, classes)
+
+    @property
+    def positive(self) -> np.ndarray:
+        return saved.positive(self.probabilities)
+
+    @property
+    def is_positive(self) -> np.ndarray:
+        return (self.frame["label"].to_numpy() != 0).astype(int)
+
+
+def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: Predictions,
+             test: Predictions) -> dict[str, Any]:
+    """The contents of metrics/eval/<model>.json."""
+    rule = DUMMY_THRESHOLD if kind == "dummy" else cfg.threshold
+    threshold = thresholds.choose(rule, val.is_positive, val.positive)
+    result: dict[str, Any] = {
+        "kind": kind,
+        "threshold_rule": str(rule),
+        "threshold": round(threshold, metrics.DIGITS),
+        "confidence": cfg.confidence,
+        "val": _scored(val.is_positive, val.positive, threshold, cfg),
+        "test": _scored(test.is_positive, test.positive, threshold, cfg),
+        "test_confusion": metrics.confusion(test.is_positive, (test.positive >= threshold).astype(int)),
+    }
+    if len(class_names) > 2:
+        result["classes"] = {split: metrics.one_vs_rest(predictions.frame["label"].to_numpy(),
+                                                        predictions.probabilities, class_names)
+                             for split, predictions in (("val", val), ("test", test))}
+    if "study_id" in test.frame and test.frame["study_id"].astype(bool).all():
+        result["studies"] = _study_level(rule, cfg, val, test)
+    return result
+
+
+def _study_level(rule: float | str, cfg: EvaluateConfig, val: Predictions, test: Predictions) -> dict[str, Any]:
+    val_studies = studies.aggregate(val.frame, val.positive)
+    test_studies = studies.aggregate(test.frame, test.positive)
+    threshold = thresholds.choose(rule, val_studies["label"], val_studies["probability"])
+    return {
+        "threshold": round(threshold, metrics.DIGITS),
+        "count": {"val": len(val_studies), "test": len(test_studies)},
+        "val": _scored(val_studies["label"].to_numpy(), val_studies["probability"].to_numpy(), threshold, cfg),
+        "test": _scored(test_studies["label"].to_numpy(), test_studies["probability"].to_numpy(), threshold, cfg),
+    }
+
+
+def _scored(labels: np.ndarray, probabilities: np.ndarray, threshold: float, cfg: EvaluateConfig) -> dict:
+    return {
+        "scores": metrics.binary_scores(labels, probabilities, threshold, cfg.calibration_bins),
+        "interval": bootstrap.intervals(labels, probabilities, threshold, cfg.bootstrap_resamples,
+                                        cfg.bootstrap_seed, cfg.confidence, cfg.calibration_bins),
+    }
+
+
+def predictions_frame(split: str, predictions: Predictions, threshold: float,
+                      class_names: tuple[str, ...]) -> pd.DataFrame:
+    """Per-image results of one split: what metrics/predictions/<model>.csv holds, and gradcam reads."""
+    frame = pd.DataFrame(dict(zip(PREDICTION_COLUMNS, (
+        predictions.frame["path"].to_numpy(),
+        split,
+        predictions.frame["label"].to_numpy(),
+        np.round(predictions.positive, metrics.DIGITS),
+        (predictions.positive >= threshold).astype(int),
+    ))))
+    if len(class_names) > 2:
+        for index, name in enumerate(class_names):
+            frame[f"probability_{name}"] = np.round(predictions.probabilities[:, index], metrics.DIGITS)
+    return frame
