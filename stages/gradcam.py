@@ -1,4 +1,4 @@
-"""gradcam: a gallery of Grad-CAM overlays on test images for every trained network."""
+"""gradcam: a gallery of Grad-CAM and occlusion overlays on test images for every trained network."""
 import json
 from pathlib import Path
 
@@ -25,8 +25,8 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
             predictions = manifest.read(predictions_dir / f"{name}.csv", evaluation.PREDICTION_COLUMNS)
             test = predictions[predictions["split"] == "test"].reset_index(drop=True)
             threshold = json.loads((eval_dir / f"{name}.json").read_text())["threshold"]
-            count = gallery.write_gallery(model, test, test["probability"].to_numpy(), threshold,
-                                          cfg.gradcam.per_outcome, cfg.gradcam.alpha, temp / name)
+            count = gallery.write_gallery(model, test, test["probability"].to_numpy(), threshold, cfg.gradcam,
+                                          temp / name)
             typer.echo(f"gradcam: {count} overlays for {name} in {out_dir / name}")
 
 

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from xraylab import explain, models
+from xraylab import determinism, explain, models
 from xraylab.config import NetworkConfig
 
 CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
@@ -38,3 +38,54 @@ def test_model_without_convolutions_is_refused():
     dense = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="has no Conv2D layer"):
         explain.last_conv_layer(dense)
+
+
+SIZE = 48
+PATCH = (slice(4, 24), slice(4, 24))  # the evidence: a bright square in the upper left, 17% of the image
+
+
+@pytest.fixture(scope="module")
+def patch_network() -> tuple[keras.Model, np.ndarray]:
+    """custom_cnn trained on dark noise where PNEUMONIA means a bright square in a known place."""
+    determinism.seed_everything(0)
+    rng = np.random.default_rng(0)
+    images = (0.1 * rng.random((160, SIZE, SIZE, 1))).astype(np.float32)
+    labels = np.arange(160) % 2
+    images[labels == 1, PATCH[0], PATCH[1]] += 0.5
+    cfg = NetworkConfig(image_size=SIZE, channels=1, epochs=6, batch_size=16, learning_rate=3e-3, dropout=0.0,
+                        filters=(8, 16))
+    network = models.build("custom_cnn", cfg, 2, seed=0)
+    network.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss="binary_crossentropy",
+                    metrics=["accuracy"])
+    network.fit(images, labels, epochs=cfg.epochs, batch_size=cfg.batch_size, verbose=0)
+    assert network.evaluate(images, labels, verbose=0)[1] == 1.0
+    return network, images[labels == 1][:4]
+
+
+def mass_inside_patch(maps: np.ndarray) -> np.ndarray:
+    return maps[:, PATCH[0], PATCH[1]].sum(axis=(1, 2)) / maps.sum(axis=(1, 2))
+
+
+def test_grad_cam_and_occlusion_find_the_patch(patch_network):
+    network, positives = patch_network
+    for maps in (explain.grad_cam(network, positives), explain.occlusion(network, positives, patch=8, stride=4)):
+        assert maps.shape == (4, SIZE, SIZE) and maps.min() >= 0 and maps.max() == 1.0
+        assert (mass_inside_patch(maps) >= 0.6).all(), mass_inside_patch(maps)
+        far_corner = maps[:, 32:, 32:]
+        assert far_corner.max() < 0.2
+
+
+def test_occlusion_covers_every_pixel_and_checks_its_window(patch_network):
+    network, positives = patch_network
+    # 48 is not a multiple of 10: a last square flush with the far edge still covers the border.
+    maps = explain.occlusion(network, positives[:1], patch=10, stride=10)
+    assert np.isfinite(maps).all()
+    with pytest.raises(ValueError, match="occlusion patch must be in"):
+        explain.occlusion(network, positives[:1], patch=64, stride=4)
+
+
+def test_first_layer_filters_and_activations(patch_network):
+    network, positives = patch_network
+    layer = explain.first_conv_layer(network)
+    assert layer.get_weights()[0].shape == (3, 3, 1, 8)
+    assert explain.activations(network, positives[0]).shape == (SIZE, SIZE, 8)

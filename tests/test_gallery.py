@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from xraylab import gallery, models, saved
-from xraylab.config import NetworkConfig
+from xraylab.config import GradcamConfig, NetworkConfig
 
 
 def test_pick_examples_sorts_outcomes_by_confidence():
@@ -22,10 +22,11 @@ def test_gallery_writes_overlays_and_an_index(tiny_manifest: pd.DataFrame, tmp_p
                              models.build("custom_cnn", cfg, 2, seed=0))
     # Labels are 8 NORMAL then 8 PNEUMONIA; alternating scores give 4 images of every outcome.
     probabilities = np.tile([0.1, 0.9], 8)
-    count = gallery.write_gallery(model, tiny_manifest, probabilities, 0.5, per_outcome=2, alpha=0.4,
-                                  out_dir=tmp_path)
+    explained = GradcamConfig(per_outcome=2, alpha=0.4, layer=None, occlusion_patch=8, occlusion_stride=8)
+    count = gallery.write_gallery(model, tiny_manifest, probabilities, 0.5, explained, out_dir=tmp_path)
     pngs = sorted(tmp_path.glob("*.png"))
-    assert count == len(pngs) == 8
+    assert count == 8 and len(pngs) == 8 + 2  # and the first layer's filters and activations
+    assert {"filters.png", "activations.png"} <= {path.name for path in pngs}
     assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in pngs)
     index = (tmp_path / "index.md").read_text()
     assert all(f"({path.name})" in index for path in pngs)

@@ -66,3 +66,15 @@ def test_training_state_puts_back_counters_best_weights_and_seeds(tmp_path: Path
     assert seeds and seeds[0][1] == epochs * 4  # the dropout generator advanced once per step
     for new, old in zip((v.numpy() for v in fresh.variables if "seed" in v.path), seeds, strict=True):
         np.testing.assert_array_equal(new, old)
+
+
+def test_trim_log_drops_rows_a_resumed_run_logs_again(tmp_path: Path):
+    curve = tmp_path / "plots" / "metrics" / "eval" / "loss.tsv"
+    curve.parent.mkdir(parents=True)
+    curve.write_text("step\tloss\n0\t0.9\n1\t0.7\n2\t0.6\n")
+    untouched = tmp_path / "plots" / "metrics" / "train" / "loss.tsv"
+    untouched.parent.mkdir(parents=True)
+    untouched.write_text("step\tloss\n0\t0.8\n")
+    resume.trim_log(tmp_path, epoch=2)
+    assert curve.read_text() == "step\tloss\n0\t0.9\n1\t0.7\n"
+    assert untouched.read_text() == "step\tloss\n0\t0.8\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, leaderboard, pr_report, profiles
+from xraylab import cli, leaderboard, pr_report, predict, profiles
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -19,6 +19,24 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
            repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
     """Params and metrics diff against BASE, as the markdown the pull-request comment shows."""
     typer.echo(pr_report.markdown(base, repo))
+
+
+@app.command("predict")
+def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, BMP, GIF)"),
+                   model: str = typer.Option(None, help="a model under models/; default: evaluate's best network"),
+                   heatmap: Path = typer.Option(None, help="write a Grad-CAM overlay PNG here (several images: "
+                                                           "OUT_<image name>.png each)"),
+                   as_json: bool = typer.Option(False, "--json", help="one JSON object per line and image"),
+                   models_dir: Path = typer.Option(Path("models")),
+                   metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
+    """Class and probability for each image, at the threshold evaluate picked on validation."""
+    saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir)
+    results = predict.predict(saved_model, threshold, images)
+    for result in results:
+        typer.echo(result.json() if as_json else result.text())
+        if heatmap is not None:
+            predict.save_heatmap(saved_model, result,
+                                 predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
 
 
 @app.command("leaderboard")

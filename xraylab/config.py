@@ -155,8 +155,13 @@ class EvaluateConfig:
 
 @dataclass(frozen=True)
 class GradcamConfig:
+    """The explanation gallery: Grad-CAM (at `layer`, or the last convolution) and occlusion maps."""
+
     per_outcome: int
     alpha: float
+    layer: str | None
+    occlusion_patch: int
+    occlusion_stride: int
 
 
 @dataclass(frozen=True)
@@ -409,7 +414,10 @@ def _gradcam(section: Mapping[str, Any]) -> GradcamConfig:
     alpha = _number("gradcam.alpha", section)
     if not 0 < alpha <= 1:
         raise ConfigError(f"gradcam.alpha must be in (0, 1], got {alpha}")
-    return GradcamConfig(_integer("gradcam.per_outcome", section, minimum=1), alpha)
+    return GradcamConfig(_integer("gradcam.per_outcome", section, minimum=1), alpha,
+                         layer=_optional_string("gradcam.layer", section),
+                         occlusion_patch=_integer("gradcam.occlusion_patch", section, minimum=1),
+                         occlusion_stride=_integer("gradcam.occlusion_stride", section, minimum=1))
 
 
 def _convert(section: Mapping[str, Any]) -> ConvertConfig:

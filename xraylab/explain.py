@@ -1,4 +1,11 @@
-"""Grad-CAM heat-maps: where in the image a network's decision comes from (Selvaraju et al. 2017)."""
+"""Where in the image a network's decision comes from, and what its first layer looks for.
+
+Grad-CAM (Selvaraju et al. 2017) weighs the last convolution's feature maps by their gradients: cheap,
+one pass, at the resolution of that layer. Occlusion sensitivity (Zeiler and Fergus 2014) greys out one
+patch at a time and measures how much the explained probability drops: model-agnostic and exact about
+what a region contributes, at the cost of one prediction per patch position. Both maps come back at
+the image's size with values in [0, 1], 1 where the evidence is strongest.
+"""
 from __future__ import annotations
 
 import keras
@@ -15,6 +22,14 @@ def last_conv_layer(model: keras.Model) -> str:
         if isinstance(layer, CONVOLUTIONS):
             return layer.name
     raise ValueError(f"model {model.name} has no Conv2D layer, so Grad-CAM does not apply to it")
+
+
+def first_conv_layer(model: keras.Model) -> keras.layers.Layer:
+    """The first 2-D convolution: the layer whose filters and activations are shown to people."""
+    for layer in model.layers:
+        if isinstance(layer, CONVOLUTIONS):
+            return layer
+    raise ValueError(f"model {model.name} has no Conv2D layer")
 
 
 def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str | None = None) -> np.ndarray:
@@ -41,3 +56,56 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str | None = No
     peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
     # A map with no positive evidence anywhere stays all zero rather than dividing by zero.
     return tf.math.divide_no_nan(maps, peak).numpy()
+
+
+def occlusion(model: keras.Model, images: np.ndarray, patch: int, stride: int,
+              batch_size: int = 64) -> np.ndarray:
+    """Occlusion sensitivity maps (N, height, width) in [0, 1] for the class each image is predicted as.
+
+    Each `patch` x `patch` square, every `stride` pixels, is set to the image's mean grey; a pixel's value
+    is the mean drop of the explained probability over the squares covering it, floored at zero (a square
+    whose removal raises the probability is not evidence for the class).
+    """
+    images = np.asarray(images, np.float32)
+    height, width = images.shape[1:3]
+    if not 0 < patch <= min(height, width) or stride < 1:
+        raise ValueError(f"occlusion patch must be in [1, {min(height, width)}] and stride >= 1, "
+                         f"got patch {patch}, stride {stride}")
+    corners = [(top, left) for top in _starts(height, patch, stride) for left in _starts(width, patch, stride)]
+    maps = np.zeros(images.shape[:3], np.float32)
+    for index, image in enumerate(images):
+        occluded = np.repeat(image[None], len(corners), axis=0)
+        for copy, (top, left) in zip(occluded, corners):
+            copy[top:top + patch, left:left + patch] = image.mean()
+        outputs = model.predict(np.concatenate([image[None], occluded]), batch_size=batch_size, verbose=0)
+        explained = _explained(outputs)
+        drops = explained[0] - explained[1:]
+        total, coverage = np.zeros((height, width)), np.zeros((height, width))
+        for drop, (top, left) in zip(drops, corners):
+            total[top:top + patch, left:left + patch] += drop
+            coverage[top:top + patch, left:left + patch] += 1
+        heatmap = np.maximum(total / coverage, 0.0)
+        maps[index] = heatmap / heatmap.max() if heatmap.max() > 0 else heatmap
+    return maps
+
+
+def activations(model: keras.Model, image: np.ndarray) -> np.ndarray:
+    """The first convolution's feature maps for one image: (height, width, filters)."""
+    layer = first_conv_layer(model)
+    probe = keras.Model(model.inputs, layer.output)
+    return np.asarray(probe(np.asarray(image, np.float32)[None], training=False))[0]
+
+
+def _explained(outputs: np.ndarray) -> np.ndarray:
+    """The probability of the class predicted for the first row, for every row (Grad-CAM's choice too)."""
+    outputs = np.asarray(outputs, np.float64)
+    if outputs.shape[1] == 1:
+        return outputs[:, 0] if outputs[0, 0] >= 0.5 else 1.0 - outputs[:, 0]
+    return outputs[:, int(np.argmax(outputs[0]))]
+
+
+def _starts(length: int, patch: int, stride: int) -> list[int]:
+    starts = list(range(0, length - patch + 1, stride))
+    if starts[-1] != length - patch:  # the last square reaches the far edge, so every pixel is covered
+        starts.append(length - patch)
+    return starts

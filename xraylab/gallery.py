@@ -1,4 +1,6 @@
-"""The Grad-CAM gallery of one network: true/false positives/negatives of the test split, as overlays."""
+"""The explanation gallery of one network: Grad-CAM and occlusion overlays on true/false positives/negatives
+of the test split, its first layer's filters and their activations, and an index.md tying them together.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, explain, overlay, pipeline
+from xraylab import atomic, explain, filters, overlay, pipeline
+from xraylab.config import GradcamConfig
 from xraylab.saved import SavedModel
 
 OUTCOMES = ("true_positive", "true_negative", "false_positive", "false_negative")
@@ -30,13 +33,17 @@ def pick_examples(labels: np.ndarray, probabilities: np.ndarray, threshold: floa
 
 
 def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarray, threshold: float,
-                  per_outcome: int, alpha: float, out_dir: Path) -> int:
-    """Write one overlay PNG per picked image and an index.md tying them together; returns the count."""
-    picks = pick_examples(test["label"].to_numpy(), probabilities, threshold, per_outcome)
+                  cfg: GradcamConfig, out_dir: Path) -> int:
+    """Write one overlay PNG per picked image, the first-layer views and index.md; returns the overlay count."""
+    picks = pick_examples(test["label"].to_numpy(), probabilities, threshold, cfg.per_outcome)
     class_names = model.meta.class_names
-    lines = [f"# Grad-CAM: {model.meta.name}", "",
-             f"Test images, threshold {threshold:g}; the map explains the predicted class.", ""]
+    lines = [f"# Explanations: {model.meta.name}", "",
+             f"Test images at threshold {threshold:g}. Each map explains the predicted class: Grad-CAM weighs the "
+             f"feature maps of `{cfg.layer or explain.last_conv_layer(model.model)}`; occlusion greys out "
+             f"{cfg.occlusion_patch} px squares every {cfg.occlusion_stride} px and shows how much the "
+             "probability drops.", ""]
     written = 0
+    first_image = None
     for outcome in OUTCOMES:
         rows = picks[outcome]
         lines += [f"## {outcome.replace('_', ' ')} ({len(rows)})", ""]
@@ -46,14 +53,30 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
         chosen = test.iloc[rows]
         images = np.concatenate([batch.numpy() for batch, _ in pipeline.image_dataset(
             chosen, model.meta.image_size, model.meta.channels, batch_size=len(rows))])
-        heatmaps = explain.grad_cam(model.model, images)
-        for image, heatmap, (_, row), probability in zip(images, heatmaps, chosen.iterrows(),
-                                                          probabilities[rows]):
+        first_image = images[0] if first_image is None else first_image
+        maps = {"Grad-CAM": explain.grad_cam(model.model, images, cfg.layer),
+                "occlusion": explain.occlusion(model.model, images, cfg.occlusion_patch, cfg.occlusion_stride)}
+        for index, ((_, row), probability) in enumerate(zip(chosen.iterrows(), probabilities[rows])):
             name = f"{outcome}_{Path(row['path']).stem}.png"
             title = (f"{Path(row['path']).name}: true {class_names[row['label']]}, "
                      f"p({class_names[1]}) = {probability:.3f}")
-            overlay.save_overlay(image, heatmap, title, alpha, out_dir / name)
+            overlay.save_overlay(images[index], {method: heatmaps[index] for method, heatmaps in maps.items()},
+                                 title, cfg.alpha, out_dir / name)
             lines += [f"![{title}]({name})", ""]
             written += 1
+    lines += _first_layer(model, first_image, out_dir)
     atomic.write_text(out_dir / "index.md", "\n".join(lines))
     return written
+
+
+def _first_layer(model: SavedModel, image: np.ndarray | None, out_dir: Path) -> list[str]:
+    layer = explain.first_conv_layer(model.model)
+    filters.save_filters(layer.get_weights()[0], f"{model.meta.name}: filters of {layer.name}",
+                         out_dir / "filters.png")
+    lines = ["## First layer", "", f"![filters of {layer.name}](filters.png)", ""]
+    if image is not None:
+        filters.save_activations(explain.activations(model.model, image),
+                                 f"{model.meta.name}: {layer.name} on the first image above",
+                                 out_dir / "activations.png")
+        lines += [f"![activations of {layer.name}](activations.png)", ""]
+    return lines

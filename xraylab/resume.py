@@ -55,6 +55,19 @@ def close_backup(backup_dir: Path) -> None:
     shutil.rmtree(backup_dir, ignore_errors=True)
 
 
+def trim_log(live_dir: Path, epoch: int) -> None:
+    """Drop the DVCLive curve rows of `epoch` and later, which a resumed run is about to log again.
+
+    A crash after DVCLive logged an epoch but before its backup was written leaves the log one epoch
+    ahead of the backup; without this that epoch would appear twice in the plots.
+    """
+    for curve in sorted((Path(live_dir) / "plots" / "metrics").rglob("*.tsv")):
+        header, *rows = curve.read_text().splitlines(keepends=True)
+        kept = [row for row in rows if int(row.split("\t", 1)[0]) < epoch]  # DVCLive's first column: step
+        if len(kept) < len(rows):
+            atomic.write_text(curve, "".join([header, *kept]))
+
+
 class TrainingState(keras.callbacks.Callback):
     """Saves the listed callbacks' counters and the model's seed states after every epoch; restores them.
 

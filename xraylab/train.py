@@ -79,7 +79,8 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
         stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)
         callbacks = [
             _EpochClock(epoch, live), plateau, stopper, DVCLiveCallback(live=live),
-            # After the logger: a crash between the two repeats one logged epoch rather than losing it.
+            # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
+            # trims (resume.trim_log), rather than an epoch never logged.
             resume.TrainingState(paths.backup_dir, [plateau, stopper]),
             # double_checkpoint: a crash while the weights file is written falls back to the epoch before.
             keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
@@ -100,8 +101,12 @@ class _EpochClock(keras.callbacks.Callback):
         super().__init__()
         self.epoch = epoch
         self.live = live
+        self.first = True
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        if self.first and epoch > 0:
+            resume.trim_log(self.live.dir, epoch)
+        self.first = False
         self.epoch.assign(epoch)
         self.live.step = epoch
 

@@ -14,10 +14,11 @@ from conftest import REPO
 COMMITTED_OUTPUTS = ("dvc.lock", "metrics", "docs/model")
 
 
-def run(*command: str, cwd: Path, timeout: int = 1200) -> str:
+def run(*command: str, cwd: Path, timeout: int = 1200, stdout_only: bool = False) -> str:
+    """Run `command`, fail the test if it fails; returns what it printed (stderr too unless `stdout_only`)."""
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=dvc_env())
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
+    return result.stdout if stdout_only else result.stdout + result.stderr
 
 
 def dvc_env() -> dict[str, str]:

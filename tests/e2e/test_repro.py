@@ -3,6 +3,7 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -43,6 +44,16 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     assert board["test"]["dummy"]["accuracy"] == pytest.approx(133 / 213, abs=1e-6)
     assert list((repo / "reports" / "gradcam" / "custom_cnn").glob("*.png"))
     assert json.loads((repo / "docs" / "model" / "meta.json").read_text())["model"] == "custom_cnn"
+
+    # `xraylab predict` gives an image the probability evaluate recorded for it.
+    predictions = pd.read_csv(repo / "metrics" / "predictions" / "custom_cnn.csv")
+    image = predictions[predictions["split"] == "test"].iloc[0]
+    printed = json.loads(run("xraylab", "predict", "--json", image["path"], "--model", "custom_cnn", cwd=repo,
+                             stdout_only=True))
+    assert printed["probability"] == pytest.approx(image["probability"], abs=2e-6)
+    for plot in ("roc", "precision_recall", "reliability", "confusion"):
+        assert (repo / "metrics" / "plots" / plot / "custom_cnn.json").is_file()
+    assert (repo / "reports" / "gradcam" / "custom_cnn" / "filters.png").is_file()
 
     second = run("dvc", "repro", cwd=repo)
     assert "Running stage" not in second

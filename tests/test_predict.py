@@ -1,0 +1,79 @@
+"""`xraylab predict`: labels at evaluate's threshold, JSON lines, heat-maps, and errors that name the problem."""
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import sample_images
+
+from xraylab import predict, saved, train
+from xraylab.commands import app
+from xraylab.config import NetworkConfig, TrainConfig
+from xraylab.errors import UserError
+
+CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=8, learning_rate=1e-3, dropout=0.0,
+                    filters=(4, 8))
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """models/tiny_cnn trained on 16 real X-rays, and the evaluate outputs predict reads."""
+    root = tmp_path_factory.mktemp("workspace")
+    rows = [{"path": str(image), "label": label, "patient_id": image.stem}
+            for label, name in enumerate(("NORMAL", "PNEUMONIA")) for image in sample_images("train", name, 8)]
+    paths = train.TrainPaths(root / "models" / "custom_cnn", root / "live", root / "backup", root / "features")
+    train.fit("custom_cnn", CFG, TrainConfig(models=("custom_cnn",), seed=0, cache_images=False),
+              pd.DataFrame(rows), pd.DataFrame(rows), ("NORMAL", "PNEUMONIA"), {0: 1.0, 1: 1.0}, paths)
+    (root / "metrics" / "eval").mkdir(parents=True)
+    (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps({"threshold": 0.5}))
+    (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
+                                                                    "best_model": "custom_cnn"}))
+    return root
+
+
+def invoke(workspace: Path, *args: str):
+    return CliRunner().invoke(app, ["predict", *args, "--models-dir", str(workspace / "models"),
+                                    "--metrics-dir", str(workspace / "metrics")])
+
+
+def test_json_lines_match_the_model_and_the_threshold(workspace: Path, tmp_path: Path):
+    images = sample_images("test", "NORMAL", 2) + sample_images("test", "PNEUMONIA", 2)
+    result = invoke(workspace, *map(str, images), "--json", "--heatmap", str(tmp_path / "map.png"))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["path"] for line in lines] == [str(image) for image in images]
+    expected = saved.load(workspace / "models" / "custom_cnn").predict(
+        pd.DataFrame({"path": [str(image) for image in images], "label": 0}))
+    for line, probability in zip(lines, expected):
+        assert line["probability"] == pytest.approx(probability, abs=1e-6)
+        assert line["label"] == ("PNEUMONIA" if line["probability"] >= 0.5 else "NORMAL")
+        assert (line["threshold"], line["model"]) == (0.5, "custom_cnn")
+    for image in images:  # several images: one overlay each, named after the image
+        assert (tmp_path / f"map_{image.stem}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plain_output_and_a_single_heatmap(workspace: Path, tmp_path: Path):
+    image = sample_images("test", "PNEUMONIA", 1)[0]
+    result = invoke(workspace, str(image), "--heatmap", str(tmp_path / "one.png"), "--model", "custom_cnn")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{image}: ") and "threshold 0.5000, custom_cnn)" in result.output
+    assert (tmp_path / "one.png").is_file()
+
+
+def test_bad_files_are_named(workspace: Path, tmp_path: Path):
+    missing = invoke(workspace, str(tmp_path / "missing.jpeg"))
+    assert missing.exit_code == 1 and "missing.jpeg not found" in str(missing.exception)
+    (tmp_path / "notes.jpeg").write_text("not pixels")
+    text = invoke(workspace, str(tmp_path / "notes.jpeg"))
+    assert text.exit_code == 1 and "notes.jpeg is not an image (expected JPEG, PNG, BMP, GIF)" in str(text.exception)
+
+
+def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):
+    with pytest.raises(UserError, match="unknown model 'resnet9': no trained model in .*; trained: custom_cnn"):
+        predict.resolve_model("resnet9", workspace / "models", workspace / "metrics")
+    with pytest.raises(UserError, match="leaderboard.json not found, so there is no default model"):
+        predict.resolve_model(None, workspace / "models", tmp_path)
+    with pytest.raises(UserError, match="custom_cnn has no threshold yet; run `dvc repro evaluate`"):
+        predict.resolve_model("custom_cnn", workspace / "models", tmp_path)

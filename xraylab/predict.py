@@ -1,0 +1,96 @@
+"""Predictions for image files outside any manifest: what `xraylab predict` prints.
+
+The model is a trained one under models/ (by default the network evaluate ranked best on validation) and
+its threshold the one evaluate picked on validation, so a file gets the label the leaderboard would give it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from PIL import Image, UnidentifiedImageError
+
+from xraylab import explain, overlay, pipeline, saved
+from xraylab.errors import UserError
+
+READABLE = ("JPEG", "PNG", "BMP", "GIF")  # what tf.io.decode_image reads
+
+
+@dataclass(frozen=True)
+class Prediction:
+    path: str
+    probability: float  # of the positive class (PNEUMONIA)
+    label: str
+    threshold: float
+    model: str
+
+    def json(self) -> str:
+        return json.dumps(asdict(self))
+
+    def text(self) -> str:
+        return (f"{self.path}: {self.label} (probability of {self.positive_name} {self.probability:.4f}, "
+                f"threshold {self.threshold:.4f}, {self.model})")
+
+    @property
+    def positive_name(self) -> str:
+        return "PNEUMONIA" if self.label in ("NORMAL", "PNEUMONIA") else "the positive class"
+
+
+def resolve_model(name: str | None, models_dir: Path, metrics_dir: Path) -> tuple[saved.SavedModel, float]:
+    """The model `name` (default: evaluate's best network) and the threshold evaluate picked for it."""
+    if name is None:
+        board_path = metrics_dir / "leaderboard.json"
+        if not board_path.is_file():
+            raise UserError(f"{board_path} not found, so there is no default model; run `dvc repro` or pass --model")
+        name = json.loads(board_path.read_text())["best_network"] or json.loads(board_path.read_text())["best_model"]
+    directory = models_dir / name
+    if not (directory / saved.META_FILE).is_file():
+        trained = sorted(path.parent.name for path in models_dir.glob(f"*/{saved.META_FILE}"))
+        raise UserError(f"unknown model {name!r}: no trained model in {directory}; trained: "
+                        f"{', '.join(trained) or 'none (run dvc repro)'}")
+    result_path = metrics_dir / "eval" / f"{name}.json"
+    if not result_path.is_file():
+        raise UserError(f"{result_path} not found, so {name} has no threshold yet; run `dvc repro evaluate`")
+    return saved.load(directory), float(json.loads(result_path.read_text())["threshold"])
+
+
+def check_images(paths: list[Path]) -> None:
+    """Fail on the first path that is missing or not an image TensorFlow can decode, naming it."""
+    for path in paths:
+        if not path.is_file():
+            raise UserError(f"{path} not found")
+        try:
+            with Image.open(path) as image:
+                kind = image.format
+        except (UnidentifiedImageError, OSError):
+            raise UserError(f"{path} is not an image (expected {', '.join(READABLE)})") from None
+        if kind not in READABLE:
+            raise UserError(f"{path} is a {kind} image; expected {', '.join(READABLE)}")
+
+
+def predict(model: saved.SavedModel, threshold: float, paths: list[Path]) -> list[Prediction]:
+    check_images(paths)
+    frame = pd.DataFrame({"path": [str(path) for path in paths], "label": 0})
+    probabilities = model.predict(frame)
+    names = model.meta.class_names
+    return [Prediction(str(path), float(probability), names[1] if probability >= threshold else names[0],
+                       threshold, model.meta.name)
+            for path, probability in zip(paths, probabilities)]
+
+
+def save_heatmap(model: saved.SavedModel, prediction: Prediction, target: Path, alpha: float = 0.45) -> None:
+    """The image beside its Grad-CAM overlay, as the gradcam stage draws them."""
+    if model.meta.kind != "network":
+        raise UserError(f"heat-maps need a network; {model.meta.name} is a {model.meta.kind} model")
+    frame = pd.DataFrame({"path": [prediction.path], "label": 0})
+    image = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
+    heatmap = explain.grad_cam(model.model, image)[0]
+    title = f"{Path(prediction.path).name}: {prediction.label}, p = {prediction.probability:.3f}"
+    overlay.save_overlay(image[0], {"Grad-CAM": heatmap}, title, alpha, target)
+
+
+def heatmap_path(target: Path, image: Path, several: bool) -> Path:
+    """`target` for one image; for several, `<target stem>_<image stem><suffix>` beside it."""
+    return target.with_name(f"{target.stem}_{image.stem}{target.suffix}") if several else target
