@@ -21,19 +21,22 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     class_names = sources.class_names(cfg.data)
     train, val, test = (manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test"))
 
-    predictions = {}
+    predictions, shifted = {}, {}
     for name in cfg.train.models:
         model = saved.load(models_dir / name)
         predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
                              Predictions(test, model.probabilities(test)))
+        shifted[name] = {shift_name: Predictions(val, model.probabilities(val, shift))
+                         for shift_name, shift in cfg.evaluate.shifts.items()}
     predictions[leaderboard.DUMMY] = (
         "dummy", Predictions(val, metrics.majority_probabilities(train["label"], len(val), len(class_names))),
         Predictions(test, metrics.majority_probabilities(train["label"], len(test), len(class_names))))
 
     # The bootstrap dominates (scikit-learn's input checks, ~10 ms a resample): one process per model.
     scored = joblib.Parallel(n_jobs=-1)(
-        joblib.delayed(evaluation.evaluate)(kind, class_names, cfg.evaluate, val_predictions, test_predictions)
-        for kind, val_predictions, test_predictions in predictions.values())
+        joblib.delayed(evaluation.evaluate)(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
+                                            shifted.get(name))
+        for name, (kind, val_predictions, test_predictions) in predictions.items())
     results = dict(zip(predictions, scored))
     with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
             atomic.writing_dir(metrics_dir / "predictions") as predictions_dir, \

@@ -38,6 +38,15 @@ def test_repo_params_load_into_typed_sections():
     ("train", "models", ["custom_cnn", "rff"], "train.models[1] 'rff' is not a section of models"),
     ("balance", "min_zoom", 0, "balance.min_zoom must be in (0, 1]"),
     ("evaluate", "select_metric", "loss", "evaluate.select_metric must be one of"),
+    ("evaluate", "threshold", "otsu", "evaluate.threshold must be one of ['youden', 'max_f1']"),
+    ("evaluate", "threshold", 1.5, "evaluate.threshold must be in (0, 1) or one of ['youden', 'max_f1']"),
+    ("evaluate", "confidence", 95, "evaluate.confidence must be in (0, 1), e.g. 0.95, got 95"),
+    ("evaluate", "shifts", {"dim": {"contrast": 0}}, "evaluate.shifts.dim.contrast must be > 0, got 0"),
+    ("evaluate", "shifts", {"dim": {"exposure": 2}}, "evaluate.shifts.dim has unknown keys ['exposure']"),
+    ("models.custom_cnn", "normalize", "clahe", "models.custom_cnn.normalize must be one of ['none', 'standardize']"),
+    ("models.custom_cnn", "augment", {"contrast": -0.1}, "models.custom_cnn.augment.contrast must be >= 0"),
+    ("models.custom_cnn", "augment", {"blur": 1}, "models.custom_cnn.augment has unknown keys ['blur']"),
+    ("models.custom_cnn", "label_smoothing", 0.7, "models.custom_cnn.label_smoothing must be in [0, 0.5)"),
 ])
 def test_bad_value_names_the_key(section, key, value, message):
     raw = repo_params()
@@ -109,3 +118,14 @@ def test_missing_or_broken_file(tmp_path: Path):
     broken.write_text("data: [unclosed\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
         config.load(broken)
+
+
+def test_robustness_knobs_are_optional_and_parsed():
+    raw = repo_params()
+    plain = config.parse(raw).models["custom_cnn"]
+    assert (plain.normalize, plain.augment, plain.label_smoothing) == ("none", config.AugmentConfig(), 0.0)
+    raw["models"]["custom_cnn"].update(normalize="standardize", label_smoothing=0.1,
+                                       augment={"contrast": 0.3, "gamma": 0.2})
+    tuned = config.parse(raw).models["custom_cnn"]
+    assert tuned.augment == config.AugmentConfig(contrast=0.3, gamma=0.2) and tuned.normalize == "standardize"
+    assert config.parse(raw).evaluate.shifts["darker"] == config.ShiftConfig(gamma=1.5)

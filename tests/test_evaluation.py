@@ -48,3 +48,13 @@ def test_three_classes_add_one_vs_rest_and_score_pneumonia_of_any_kind():
     assert list(rows.columns) == [*evaluation.PREDICTION_COLUMNS, "probability_NORMAL", "probability_BACTERIA",
                                   "probability_VIRUS"]
     assert rows["probability_VIRUS"].tolist() == [0.1, 0.1, 0.2, 0.5, 0.7, 0.4]
+
+
+def test_shifted_validation_is_scored_at_the_unaltered_threshold():
+    # Under the shift every probability rises by 0.3: normals are called sick, as on the official test set.
+    lifted = predictions(VAL.frame["label"].tolist(), list(np.clip(VAL.positive + 0.3, 0, 1)))
+    result = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST, {"lighter": lifted})
+    shifted = result["val_shifted"]["lighter"]
+    assert result["threshold"] == 0.3
+    assert shifted["sensitivity"] == 1.0 and shifted["specificity"] == 0.0  # 0.05 + 0.3 >= 0.3
+    assert result["val"]["scores"]["specificity"] == pytest.approx(4 / 6, abs=1e-6)

@@ -44,6 +44,17 @@ def test_markdown_table_lists_every_model_with_intervals_and_marks_the_choice():
     assert "95% bootstrap intervals" in table
 
 
+def test_shift_table_lists_sensitivity_and_specificity_per_shift():
+    def split(positive: list[float]) -> evaluation.Predictions:
+        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, split([0.1, 0.2, 0.8, 0.9]),
+                              split([0.1, 0.2, 0.8, 0.9]), {"darker": split([0.6, 0.2, 0.8, 0.9])})
+    results = {"net": net, "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}
+    table = leaderboard.markdown(leaderboard.build(results, "roc_auc"), results)
+    assert "| model | unaltered | darker |" in table
+    assert "| net | 1.000 / 1.000 | 1.000 / 0.500 |" in table
+
+
 def test_readme_block_is_replaced_and_must_exist(tmp_path: Path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n{leaderboard.README_START}\nold\n{leaderboard.README_END}\nrest\n")

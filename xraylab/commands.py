@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, leaderboard, pr_report, predict, profiles
+from xraylab import cli, leaderboard, pr_report, profiles
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -30,6 +30,8 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    models_dir: Path = typer.Option(Path("models")),
                    metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
     """Class and probability for each image, at the threshold evaluate picked on validation."""
+    # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
+    from xraylab import predict
     saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir)
     results = predict.predict(saved_model, threshold, images)
     for result in results:

@@ -7,7 +7,7 @@ Nothing below a stage's entry point reads params.yaml; it receives these objects
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -96,6 +96,24 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class AugmentConfig:
+    """Random changes drawn afresh for every image in every training epoch (never at inference).
+
+    Each is a strength; 0 leaves it out. contrast, brightness: the factor's range around 1 (or the offset's
+    around 0); gamma: log-gamma drawn from [-gamma, gamma]; zoom, rotation (in turns), translate: fractions
+    of the image; noise: the standard deviation of added Gaussian noise.
+    """
+
+    contrast: float = 0.0
+    brightness: float = 0.0
+    gamma: float = 0.0
+    zoom: float = 0.0
+    rotation: float = 0.0
+    translate: float = 0.0
+    noise: float = 0.0
+
+
+@dataclass(frozen=True)
 class NetworkConfig:
     """A Keras network trained from scratch on images by `xraylab.train`."""
 
@@ -106,6 +124,9 @@ class NetworkConfig:
     learning_rate: float
     dropout: float
     filters: tuple[int, ...] | None = None  # conv widths, for the networks whose shape is a param (custom_cnn)
+    normalize: str = "none"  # none | standardize: each image to mean 0 and deviation 1, inside the model
+    augment: AugmentConfig = AugmentConfig()
+    label_smoothing: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +163,20 @@ ModelConfig = NetworkConfig | TransferConfig | ClassicConfig
 
 
 @dataclass(frozen=True)
+class ShiftConfig:
+    """One altered copy of the validation images; the defaults change nothing.
+
+    contrast: factor around each image's mean; gamma: exponent on [0, 1] pixels (> 1 darkens); blur:
+    Gaussian sigma in pixels of the model's input; noise: standard deviation of added Gaussian noise.
+    """
+
+    contrast: float = 1.0
+    gamma: float = 1.0
+    blur: float = 0.0
+    noise: float = 0.0
+
+
+@dataclass(frozen=True)
 class EvaluateConfig:
     """`threshold`: a probability, or the rule that picks one on validation ("youden" or "max_f1")."""
 
@@ -151,6 +186,7 @@ class EvaluateConfig:
     bootstrap_seed: int
     confidence: float
     calibration_bins: int
+    shifts: Mapping[str, ShiftConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,6 +222,7 @@ TASKS = ("binary", "three_class")
 BALANCE_METHODS = ("augment", "class_weight", "none")
 MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}
 TRANSFER_MODES = ("finetune", "bottleneck")
+NORMALIZE = ("none", "standardize")
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
 THRESHOLD_RULES = ("youden", "max_f1")  # picked on validation: max sensitivity + specificity - 1, or max F1
@@ -376,7 +413,24 @@ def _model(key: str, section: Any) -> ModelConfig:
     if filters is not None and (not isinstance(filters, list) or not filters
                                 or not all(isinstance(count, int) and count > 0 for count in filters)):
         raise ConfigError(f"{key}.filters must be a non-empty list of positive integers, got {filters!r}")
-    return NetworkConfig(**common, channels=channels, filters=tuple(filters) if filters else None)
+    label_smoothing = _number(f"{key}.label_smoothing", body) if "label_smoothing" in body else 0.0
+    if not 0 <= label_smoothing < 0.5:
+        raise ConfigError(f"{key}.label_smoothing must be in [0, 0.5), got {label_smoothing}")
+    return NetworkConfig(**common, channels=channels, filters=tuple(filters) if filters else None,
+                         normalize=_choice(f"{key}.normalize", body, NORMALIZE) if "normalize" in body else "none",
+                         augment=_augment(f"{key}.augment", body.get("augment", {})),
+                         label_smoothing=label_smoothing)
+
+
+def _augment(key: str, section: Any) -> AugmentConfig:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{key} must be a mapping of strengths, e.g. {{contrast: 0.3}}, got {section!r}")
+    _only_keys(key, section, AugmentConfig)
+    strengths = {name: _number(f"{key}.{name}", section) for name in section}
+    negative = [name for name, value in strengths.items() if value < 0]
+    if negative:
+        raise ConfigError(f"{key}.{negative[0]} must be >= 0, got {strengths[negative[0]]}")
+    return AugmentConfig(**strengths)
 
 
 def _grid(key: str, section: Mapping[str, Any]) -> Mapping[str, tuple[Any, ...]]:
@@ -406,7 +460,25 @@ def _evaluate(section: Mapping[str, Any]) -> EvaluateConfig:
                           bootstrap_resamples=_integer("evaluate.bootstrap_resamples", section, minimum=10),
                           bootstrap_seed=_integer("evaluate.bootstrap_seed", section, minimum=0),
                           confidence=confidence,
-                          calibration_bins=_integer("evaluate.calibration_bins", section, minimum=2))
+                          calibration_bins=_integer("evaluate.calibration_bins", section, minimum=2),
+                          shifts=_shifts("evaluate.shifts", section.get("shifts") or {}))
+
+
+def _shifts(key: str, section: Any) -> dict[str, ShiftConfig]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{key} must map names to shifts, e.g. {{dim: {{contrast: 0.6}}}}, got {section!r}")
+    shifts = {}
+    for name, shift in section.items():
+        if not isinstance(shift, dict):
+            raise ConfigError(f"{key}.{name} must be a mapping such as {{gamma: 1.5}}, got {shift!r}")
+        _only_keys(f"{key}.{name}", shift, ShiftConfig)
+        values = {field_name: _number(f"{key}.{name}.{field_name}", shift) for field_name in shift}
+        for field_name, value in values.items():
+            factor = field_name in ("contrast", "gamma")  # a factor or exponent: 0 would erase the image
+            if value < 0 or (factor and value == 0):
+                raise ConfigError(f"{key}.{name}.{field_name} must be {'> 0' if factor else '>= 0'}, got {value}")
+        shifts[str(name)] = ShiftConfig(**values)
+    return shifts
 
 
 def _gradcam(section: Mapping[str, Any]) -> GradcamConfig:

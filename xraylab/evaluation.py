@@ -4,7 +4,7 @@ one-vs-rest scores for several classes, and study-level scores where the manifes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,12 @@ class Predictions:
 
 
 def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: Predictions,
-             test: Predictions) -> dict[str, Any]:
-    """The contents of metrics/eval/<model>.json."""
+             test: Predictions, shifted_val: Mapping[str, Predictions] | None = None) -> dict[str, Any]:
+    """The contents of metrics/eval/<model>.json.
+
+    `shifted_val`: predictions for altered copies of the validation images (evaluate.shifts), scored at
+    the threshold picked on the unaltered ones: how much of the validation score survives a shift.
+    """
     rule = DUMMY_THRESHOLD if kind == "dummy" else cfg.threshold
     threshold = thresholds.choose(rule, val.is_positive, val.positive)
     result: dict[str, Any] = {
@@ -46,6 +50,10 @@ def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: 
         "test": _scored(test.is_positive, test.positive, threshold, cfg),
         "test_confusion": metrics.confusion(test.is_positive, (test.positive >= threshold).astype(int)),
     }
+    if shifted_val:
+        result["val_shifted"] = {name: metrics.binary_scores(shifted.is_positive, shifted.positive, threshold,
+                                                             cfg.calibration_bins)
+                                 for name, shifted in shifted_val.items()}
     if len(class_names) > 2:
         result["classes"] = {split: metrics.one_vs_rest(predictions.frame["label"].to_numpy(),
                                                         predictions.probabilities, class_names)

@@ -53,7 +53,26 @@ def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]])
     note = (f"\nTest split; {confidence:.0%} bootstrap intervals in brackets. Each threshold is picked on validation "
             f"by the rule shown; the model is chosen by validation {board['select_metric']}; `dummy` always "
             "predicts the training majority class.\n")
-    return "\n".join(lines) + "\n" + note
+    return "\n".join(lines) + "\n" + note + _shift_table(results)
+
+
+def _shift_table(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """Validation sensitivity / specificity per shift, at the threshold from the unaltered images."""
+    shifted = {name: result["val_shifted"] for name, result in results.items() if result.get("val_shifted")}
+    if not shifted:
+        return ""
+    shift_names = list(next(iter(shifted.values())))
+    lines = ["", "Validation under shift, sensitivity / specificity (the threshold stays the one picked on the "
+             "unaltered images):", "",
+             "| model | unaltered | " + " | ".join(shift_names) + " |", "|" + "---|" * (len(shift_names) + 2)]
+    for name, by_shift in shifted.items():
+        cells = [_pair(results[name]["val"]["scores"])] + [_pair(by_shift[shift]) for shift in shift_names]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _pair(scores: Mapping[str, Any]) -> str:
+    return f"{scores['sensitivity']:.3f} / {scores['specificity']:.3f}"
 
 
 def update_readme(readme: Path, table: str) -> bool:

@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from xraylab import shifts
 from xraylab.augment import IDENTITY, RECIPE_COLUMNS, apply_recipe, zoom_crop
+from xraylab.config import ShiftConfig
 
 JPEG_SCALES = (1, 2, 4, 8)  # the reduced sizes libjpeg can decode to directly
 
@@ -43,13 +45,14 @@ def resize(image: tf.Tensor, image_size: int) -> tf.Tensor:
 
 def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_size: int,
                   shuffle_seed: int | None = None, cache: bool = False,
-                  epoch: tf.Variable | None = None) -> tf.data.Dataset:
+                  epoch: tf.Variable | None = None, shift: ShiftConfig | None = None) -> tf.data.Dataset:
     """Batches of (images, labels); rows carrying a recipe are augmented by it, the rest pass unchanged.
 
     Recipes are fixed per row, so caching after augmentation keeps every epoch's stream the same; with
     `cache` each file is decoded once. The shuffle permutes rows, before or after the cache alike.
     With `epoch` (set by training before each epoch), each epoch's order depends only on the seed and the
     epoch number, so a run resumed at epoch k sees the order an uninterrupted run saw there.
+    With `shift`, every image is altered by it after resizing (xraylab.shifts), for robustness checks.
     """
     recipes = [frame[column].to_numpy() if column in frame else np.full(len(frame), IDENTITY[column])
                for column in RECIPE_COLUMNS]
@@ -63,7 +66,8 @@ def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_siz
     def prepare(path, label, flip, zoom, *amounts):
         # Only the crop works at full size; decoding keeps enough pixels for it, the rest runs on small images.
         image = zoom_crop(decode(path, channels, min_side=image_size / zoom), zoom)
-        return apply_recipe(resize(image, image_size), flip, *amounts), label
+        image = apply_recipe(resize(image, image_size), flip, *amounts)
+        return (image if shift is None else shifts.apply(image, path, shift)), label
 
     if cache:
         images = rows.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
@@ -102,7 +106,8 @@ def _shuffle(rows: tf.data.Dataset, count: int, seed: int, epoch: tf.Variable | 
         tf.data.experimental.assert_cardinality(count))  # so Keras knows the steps of an epoch
 
 
-def flat_arrays(frame: pd.DataFrame, image_size: int, chunk_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def flat_arrays(frame: pd.DataFrame, image_size: int, chunk_size: int = 256,
+                shift: ShiftConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Greyscale pixels flattened to one row per image, decoded chunk by chunk by the same tf.data path.
 
     The result is allocated once and filled in place, so peak memory stays near the final array's size.
@@ -110,7 +115,7 @@ def flat_arrays(frame: pd.DataFrame, image_size: int, chunk_size: int = 256) -> 
     pixels = np.empty((len(frame), image_size * image_size), np.float32)
     labels = np.empty(len(frame), np.int32)
     start = 0
-    for images, chunk_labels in image_dataset(frame, image_size, channels=1, batch_size=chunk_size):
+    for images, chunk_labels in image_dataset(frame, image_size, channels=1, batch_size=chunk_size, shift=shift):
         stop = start + len(chunk_labels)
         pixels[start:stop] = images.numpy().reshape(len(chunk_labels), -1)
         labels[start:stop] = chunk_labels.numpy()

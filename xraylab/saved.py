@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from xraylab import atomic, pipeline
+from xraylab.config import ShiftConfig
 from xraylab.errors import UserError
+from xraylab.models import layers  # noqa: F401  (registers our layers, so saved models load)
 
 KERAS_FILE = "model.keras"
 SKLEARN_FILE = "model.joblib"
@@ -41,12 +43,16 @@ class SavedModel:
     meta: ModelMeta
     model: Any
 
-    def probabilities(self, frame: pd.DataFrame) -> np.ndarray:
-        """Class probabilities, one row per image of a manifest in order, one column per class."""
+    def probabilities(self, frame: pd.DataFrame, shift: ShiftConfig | None = None) -> np.ndarray:
+        """Class probabilities, one row per image of a manifest in order, one column per class.
+
+        With `shift`, of the images altered by it (xraylab.shifts).
+        """
         if self.meta.kind == "classic":
-            pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size)
+            pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size, shift=shift)
             return self.model.predict_proba(pixels).astype(np.float64)
-        images = pipeline.image_dataset(frame, self.meta.image_size, self.meta.channels, PREDICT_BATCH)
+        images = pipeline.image_dataset(frame, self.meta.image_size, self.meta.channels, PREDICT_BATCH,
+                                        shift=shift)
         outputs = self.model.predict(images, verbose=0).astype(np.float64)
         if outputs.shape[1] == 1:  # one sigmoid unit: the probability of class 1
             return np.column_stack([1.0 - outputs[:, 0], outputs[:, 0]])

@@ -16,7 +16,7 @@ from dvclive.keras import DVCLiveCallback
 
 from xraylab import determinism, features, manifest, models, pipeline, resume, saved
 from xraylab.models import classic, transfer
-from xraylab.config import ClassicConfig, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
+from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                                                 shuffle_seed=seed, cache=train_cfg.cache_images, epoch=epoch)
             val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,
                                               cache=train_cfg.cache_images)
-        loss = "binary_crossentropy" if len(class_names) == 2 else "sparse_categorical_crossentropy"
+        loss = _loss(len(class_names), getattr(cfg, "label_smoothing", 0.0))
         fitted.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
                        metrics=["accuracy", keras.metrics.AUC(name="auc")])
 
@@ -92,6 +92,15 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
     meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)
     resume.close_backup(paths.backup_dir)
+
+
+def _loss(num_classes: int, label_smoothing: float) -> keras.losses.Loss:
+    if num_classes == 2:
+        return keras.losses.BinaryCrossentropy(label_smoothing=label_smoothing)
+    if label_smoothing:
+        # Keras's sparse loss has no smoothing; the labels are integers, so smoothing needs one-hot targets.
+        raise ConfigError("label_smoothing is implemented for the binary task only; set it to 0 for three_class")
+    return keras.losses.SparseCategoricalCrossentropy()
 
 
 class _EpochClock(keras.callbacks.Callback):

@@ -6,6 +6,7 @@ from keras import layers
 
 from xraylab.config import NetworkConfig
 from xraylab.errors import UserError
+from xraylab.models.layers import Standardize, augmentation
 from xraylab.models.registry import register
 
 
@@ -18,8 +19,7 @@ def custom_cnn(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
     del seed  # Keras initialisers draw from the global seed set by xraylab.determinism.
     if cfg.filters is None:
         raise UserError("models.custom_cnn.filters is missing: the conv widths, e.g. [16, 32, 64]")
-    image = _input(cfg)
-    features = image
+    image, features = _input(cfg)
     for filters in cfg.filters:
         features = layers.Conv2D(filters, 3, padding="same", use_bias=False)(features)
         # momentum 0.9, not 0.99: with ~30 steps an epoch the slow default leaves the inference-time
@@ -37,8 +37,8 @@ def custom_cnn(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
 def lenet5(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
     """LeNet-5 as the MSc report ran it: 6 and 16 5x5 convolutions with ReLU and pooling, dense 120 and 84."""
     del seed
-    image = _input(cfg)
-    features = layers.Conv2D(6, 5, activation="relu", padding="same")(image)
+    image, prepared = _input(cfg)
+    features = layers.Conv2D(6, 5, activation="relu", padding="same")(prepared)
     features = layers.MaxPooling2D()(features)
     features = layers.Conv2D(16, 5, activation="relu", name="last_conv")(features)
     features = layers.MaxPooling2D()(features)
@@ -53,8 +53,8 @@ def lenet5(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
 def alexnet(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
     """AlexNet (Krizhevsky et al. 2012) with batch normalisation in place of local response normalisation."""
     del seed
-    image = _input(cfg)
-    features = layers.Conv2D(96, 11, strides=4, activation="relu", padding="same")(image)
+    image, prepared = _input(cfg)
+    features = layers.Conv2D(96, 11, strides=4, activation="relu", padding="same")(prepared)
     features = layers.MaxPooling2D(3, strides=2, padding="same")(layers.BatchNormalization()(features))
     features = layers.Conv2D(256, 5, activation="relu", padding="same")(features)
     features = layers.MaxPooling2D(3, strides=2, padding="same")(layers.BatchNormalization()(features))
@@ -72,15 +72,22 @@ def alexnet(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
 def vgg16(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
     """VGG16's convolutional layers from random initialisation, with the GAP → dropout → dense head."""
     del seed
-    image = _input(cfg)
-    backbone = keras.applications.VGG16(include_top=False, weights=None, input_tensor=image)
+    image, prepared = _input(cfg)
+    backbone = keras.applications.VGG16(include_top=False, weights=None, input_tensor=prepared)
     features = layers.GlobalAveragePooling2D()(backbone.output)
     features = layers.Dropout(cfg.dropout)(features)
     return keras.Model(image, head(features, num_classes), name="vgg16")
 
 
-def _input(cfg: NetworkConfig) -> keras.KerasTensor:
-    return keras.Input((cfg.image_size, cfg.image_size, cfg.channels), name="image")
+def _input(cfg: NetworkConfig) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """The image input, and what the first layer sees: after training-time augmentation and normalisation."""
+    image = keras.Input((cfg.image_size, cfg.image_size, cfg.channels), name="image")
+    prepared = image
+    for layer in augmentation(cfg.augment):
+        prepared = layer(prepared)
+    if cfg.normalize == "standardize":
+        prepared = Standardize(name="standardize")(prepared)
+    return image, prepared
 
 
 def head(features: keras.KerasTensor, num_classes: int) -> keras.KerasTensor:

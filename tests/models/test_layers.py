@@ -1,0 +1,55 @@
+import keras
+import numpy as np
+import pytest
+
+from xraylab import models, saved
+from xraylab.config import AugmentConfig, NetworkConfig
+from xraylab.models.layers import RandomGamma, Standardize, augmentation
+
+
+def test_standardize_undoes_exposure_and_contrast():
+    rng = np.random.default_rng(0)
+    film = rng.random((2, 16, 16, 1)).astype(np.float32)
+    standardized = np.asarray(Standardize()(film))
+    assert np.allclose(standardized.mean(axis=(1, 2, 3)), 0, atol=1e-5)
+    assert np.allclose(standardized.std(axis=(1, 2, 3)), 1, atol=1e-4)
+    brighter_flatter = 0.5 * film + 0.3
+    np.testing.assert_allclose(np.asarray(Standardize()(brighter_flatter)), standardized, atol=1e-4)
+    assert np.isfinite(np.asarray(Standardize()(np.full((1, 4, 4, 1), 0.5, np.float32)))).all()
+
+
+def test_random_gamma_only_while_training_and_seeded():
+    images = np.linspace(0.05, 0.95, 2 * 8 * 8).reshape(2, 8, 8, 1).astype(np.float32)
+    layer = RandomGamma(0.5, seed=3)
+    np.testing.assert_array_equal(np.asarray(layer(images, training=False)), images)
+    changed = np.asarray(layer(images, training=True))
+    assert not np.allclose(changed, images) and (changed >= 0).all() and (changed <= 1).all()
+    # One gamma per image: the order of pixel values within an image is kept.
+    assert (np.diff(changed[0].ravel()) > 0).all()
+    again = np.asarray(RandomGamma(0.5, seed=3)(images, training=True))
+    np.testing.assert_array_equal(again, changed)
+
+
+def test_augmentation_layers_follow_the_config():
+    assert augmentation(AugmentConfig()) == []
+    chosen = augmentation(AugmentConfig(contrast=0.3, gamma=0.2, rotation=0.05, noise=0.02))
+    assert [type(layer).__name__ for layer in chosen] == ["RandomGamma", "RandomContrast", "RandomRotation",
+                                                          "GaussianNoise"]
+
+
+def test_a_network_with_augmentation_and_standardization_saves_loads_and_predicts_alike(tmp_path):
+    cfg = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
+                        filters=(4,), normalize="standardize",
+                        augment=AugmentConfig(contrast=0.3, brightness=0.1, gamma=0.2, zoom=0.1, rotation=0.05,
+                                              translate=0.05, noise=0.02))
+    network = models.build("custom_cnn", cfg, 2, seed=0)
+    assert network.get_layer("standardize") is not None
+    images = np.random.default_rng(1).random((3, 32, 32, 1)).astype(np.float32)
+    first = network.predict(images, verbose=0)
+    np.testing.assert_array_equal(network.predict(images, verbose=0), first)  # no randomness at inference
+    meta = saved.ModelMeta("custom_cnn", "network", 32, 1, ("NORMAL", "PNEUMONIA"))
+    saved.save(tmp_path / "model", meta, network)
+    reloaded = saved.load(tmp_path / "model").model
+    np.testing.assert_allclose(reloaded.predict(images, verbose=0), first, atol=1e-6)
+    # Standardised inputs: a brighter, flatter copy of the films gets the same probabilities.
+    np.testing.assert_allclose(reloaded.predict(0.6 * images + 0.2, verbose=0), first, atol=1e-4)

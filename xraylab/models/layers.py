@@ -1,0 +1,69 @@
+"""Layers our networks carry inside them, so training, evaluation, export and the browser share them.
+
+Random augmentation runs only while training; normalisation runs always, so the exported model (and the
+web page) take the same [0, 1] pixels the pipeline feeds and need no preprocessing of their own.
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from xraylab.config import AugmentConfig
+
+
+@keras.saving.register_keras_serializable(package="xraylab")
+class Standardize(layers.Layer):
+    """Each image to mean 0 and standard deviation 1 (tf.image.per_image_standardization's formula).
+
+    Undoes any brightness and contrast change made to a whole film: the exposure differences between
+    hospitals and machines that a network would otherwise learn as evidence.
+    """
+
+    def call(self, images):
+        mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
+        deviation = ops.std(images, axis=(1, 2, 3), keepdims=True)
+        pixels = ops.cast(ops.prod(ops.shape(images)[1:]), images.dtype)
+        # The floor keeps a uniform image finite, as per_image_standardization does.
+        return (images - mean) / ops.maximum(deviation, ops.rsqrt(pixels))
+
+
+@keras.saving.register_keras_serializable(package="xraylab")
+class RandomGamma(layers.Layer):
+    """While training, raises each image's [0, 1] pixels to a gamma with log(gamma) in [-strength, strength]."""
+
+    def __init__(self, strength: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.strength = strength
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, images, training=None):
+        if not training:
+            return images
+        batch = ops.shape(images)[0]
+        log_gamma = keras.random.uniform((batch, 1, 1, 1), -self.strength, self.strength,
+                                         seed=self.seed_generator)
+        return ops.power(ops.clip(images, 1e-6, 1.0), ops.exp(log_gamma))
+
+    def get_config(self):
+        return {**super().get_config(), "strength": self.strength, "seed": self.seed}
+
+
+def augmentation(cfg: AugmentConfig) -> list[layers.Layer]:
+    """The random layers `cfg` asks for, photometric first (on [0, 1] pixels), then geometric."""
+    chosen = []
+    if cfg.gamma:
+        chosen.append(RandomGamma(cfg.gamma))
+    if cfg.contrast:
+        chosen.append(layers.RandomContrast(cfg.contrast, value_range=(0.0, 1.0)))
+    if cfg.brightness:
+        chosen.append(layers.RandomBrightness(cfg.brightness, value_range=(0.0, 1.0)))
+    if cfg.zoom:
+        chosen.append(layers.RandomZoom(cfg.zoom, fill_mode="constant"))
+    if cfg.rotation:
+        chosen.append(layers.RandomRotation(cfg.rotation, fill_mode="constant"))
+    if cfg.translate:
+        chosen.append(layers.RandomTranslation(cfg.translate, cfg.translate, fill_mode="constant"))
+    if cfg.noise:
+        chosen.append(layers.GaussianNoise(cfg.noise))
+    return chosen
