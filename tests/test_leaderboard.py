@@ -2,12 +2,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from conftest import REPO
-from xraylab import evaluation, leaderboard
+from xraylab import blocks, evaluation, leaderboard
 from xraylab.config import EvaluateConfig
-from xraylab.errors import UserError
 
 CFG = EvaluateConfig(threshold=0.5, select_metric="roc_auc", bootstrap_resamples=20, bootstrap_seed=0,
                      confidence=0.95, calibration_bins=10)
@@ -32,7 +30,8 @@ def test_best_is_chosen_on_val_never_on_test():
     assert board["best_network"] == "net_a"
     assert board["test"]["net_a"]["accuracy"] == 0.0
     assert set(board["test"]) == set(results) and set(board["test"]["net_a"]) == set(leaderboard.TABLE_METRICS)
-    assert board["val"]["net_b"] == {"roc_auc": 0.5} and board["threshold"]["forest"] == 0.5
+    assert board["val"]["net_b"]["roc_auc"] == 0.5 and board["threshold"]["forest"] == 0.5
+    assert set(board["val"]["net_b"]) == {"accuracy", "sensitivity", "specificity", "roc_auc"}
 
 
 def test_markdown_table_lists_every_model_with_intervals_and_marks_the_choice():
@@ -53,23 +52,14 @@ def test_shift_table_lists_sensitivity_and_specificity_per_shift():
     table = leaderboard.markdown(leaderboard.build(results, "roc_auc"), results)
     assert "| model | unaltered | darker |" in table
     assert "| net | 1.000 / 1.000 | 1.000 / 0.500 |" in table
-
-
-def test_readme_block_is_replaced_and_must_exist(tmp_path: Path):
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# x\n{leaderboard.README_START}\nold\n{leaderboard.README_END}\nrest\n")
-    assert leaderboard.update_readme(readme, "| table |\n") is True
-    assert readme.read_text() == f"# x\n{leaderboard.README_START}\n| table |\n{leaderboard.README_END}\nrest\n"
-    assert leaderboard.update_readme(readme, "| table |\n") is False
-    readme.write_text("# no block\n")
-    with pytest.raises(UserError, match="has no <!-- leaderboard:start -->"):
-        leaderboard.update_readme(readme, "| table |\n")
+    assert leaderboard.build(results, "roc_auc")["val_shifted"] == {
+        "net": {"worst_accuracy": 0.75, "worst_sensitivity": 1.0, "worst_specificity": 0.5}}
 
 
 def test_the_readme_shows_the_committed_leaderboard(tmp_path: Path):
     copy = tmp_path / "README.md"
     copy.write_text((REPO / "README.md").read_text())
-    changed = leaderboard.update_readme(copy, (REPO / "metrics" / "leaderboard.md").read_text())
+    changed = blocks.replace(copy, "leaderboard", (REPO / "metrics" / "leaderboard.md").read_text())
     assert not changed, "README's leaderboard is stale: run `xraylab leaderboard --readme README.md`"
 
 
@@ -79,7 +69,7 @@ def test_the_command_prints_or_writes_the_table(tmp_path: Path):
     from xraylab.commands import app
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "leaderboard.md").write_text("| model |\n")
-    (tmp_path / "README.md").write_text(f"{leaderboard.README_START}\n{leaderboard.README_END}\n")
+    (tmp_path / "README.md").write_text("<!-- leaderboard:start -->\n<!-- leaderboard:end -->\n")
     printed = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "metrics")])
     assert printed.exit_code == 0 and printed.output == "| model |\n"
     written = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "metrics"),

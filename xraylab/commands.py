@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, leaderboard, pr_report, profiles
+from xraylab import blocks, cli, pr_report, profiles, results
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -53,8 +53,17 @@ def show_leaderboard(metrics_dir: Path = typer.Option(Path("metrics"), help="whe
     if readme is None:
         typer.echo(table, nl=False)
     else:
-        changed = leaderboard.update_readme(readme, table)
+        changed = blocks.replace(readme, "leaderboard", table)
         typer.echo(f"{readme}: leaderboard {'updated' if changed else 'already current'}")
+
+
+@app.command("results")
+def write_results(out: Path = typer.Option(Path("docs/results.md"), help="the document holding a results block"),
+                  repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
+    """Regenerate the experiment table of docs/results.md from `dvc exp show`."""
+    table = results.markdown(list(results.rows(results.experiments(repo))))
+    changed = blocks.replace(out, "results", table)
+    typer.echo(f"{out}: results {'updated' if changed else 'already current'}")
 
 
 @app.command()

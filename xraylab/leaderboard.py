@@ -1,26 +1,20 @@
 """The leaderboard: every model's scores side by side, and the model chosen on validation (never test)."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any, Mapping
-
-from xraylab import atomic
-from xraylab.errors import UserError
 
 DUMMY = "dummy"
 TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
-README_START = "<!-- leaderboard:start -->"
-README_END = "<!-- leaderboard:end -->"
+VAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 
 
 def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[str, Any]:
     """`results` maps model name → its evaluation (xraylab.evaluation.evaluate).
 
     The best model and the best network (what convert ships) are ranked by `select_metric` on val;
-    ties go to the earlier name in `results`, so the choice is stable. The headline test scores and the
-    validation score that ranks only: this is what `dvc metrics show` and `dvc metrics diff` print, one
-    column or row per score, so it stays short; metrics/eval/<model>.json holds the rest.
+    ties go to the earlier name in `results`, so the choice is stable. Headline scores only (test, val,
+    and val's worst case under shift): this is what `dvc metrics show`, `dvc metrics diff` and
+    `dvc exp show` print, one column or row per score; metrics/eval/<model>.json holds the rest.
     """
     def rank(name: str) -> float:
         value = results[name]["val"]["scores"][select_metric]
@@ -35,8 +29,17 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
         "threshold": {name: result["threshold"] for name, result in results.items()},
         "test": {name: {metric: result["test"]["scores"][metric] for metric in TABLE_METRICS}
                  for name, result in results.items()},
-        "val": {name: {select_metric: result["val"]["scores"][select_metric]} for name, result in results.items()},
+        "val": {name: {metric: result["val"]["scores"][metric] for metric in (*VAL_METRICS, select_metric)}
+                for name, result in results.items()},
+        "val_shifted": {name: _worst_under_shift(result["val_shifted"])
+                        for name, result in results.items() if result.get("val_shifted")},
     }
+
+
+def _worst_under_shift(by_shift: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """The weakest figures over all shifts: a model is as trustworthy as its worst case."""
+    return {f"worst_{metric}": min(scores[metric] for scores in by_shift.values())
+            for metric in ("accuracy", "sensitivity", "specificity")}
 
 
 def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]]) -> str:
@@ -73,18 +76,6 @@ def _shift_table(results: Mapping[str, Mapping[str, Any]]) -> str:
 
 def _pair(scores: Mapping[str, Any]) -> str:
     return f"{scores['sensitivity']:.3f} / {scores['specificity']:.3f}"
-
-
-def update_readme(readme: Path, table: str) -> bool:
-    """Put `table` between the leaderboard markers of `readme`; True when the file changed."""
-    text = Path(readme).read_text()
-    pattern = re.compile(re.escape(README_START) + r"\n.*?" + re.escape(README_END), re.DOTALL)
-    if not pattern.search(text):
-        raise UserError(f"{readme} has no {README_START} ... {README_END} block to put the leaderboard in")
-    updated = pattern.sub(lambda _: f"{README_START}\n{table}{README_END}", text)
-    if updated != text:
-        atomic.write_text(Path(readme), updated)
-    return updated != text
 
 
 def _cell(value: float | None, interval: list[float] | None) -> str:

@@ -1,0 +1,34 @@
+"""The results table from `dvc exp show --json`-shaped records."""
+from xraylab import results
+
+
+def run(name: str, source: str, specificity: float, shifted: dict | None) -> dict:
+    board = {"best_network": "custom_cnn", "threshold": {"custom_cnn": 0.42},
+             "val": {"custom_cnn": {"accuracy": 0.9, "sensitivity": 0.95, "specificity": specificity,
+                                    "roc_auc": 0.97}},
+             "test": {"custom_cnn": {"accuracy": 0.91, "roc_auc": 0.98}}}
+    if shifted is not None:
+        board["val_shifted"] = {"custom_cnn": shifted}
+    params = {"data": {"source": source}, "balance": {"method": "augment"},
+              "models": {"custom_cnn": {"image_size": 128, "epochs": 12, "normalize": "standardize",
+                                        "augment": {"gamma": 0.3}, "batch_size": 32}}}
+    return {"rev": "abc1234def", "name": name, "data": {
+        "params": {"params.yaml": {"data": params}},
+        "metrics": {results.LEADERBOARD: {"data": board}}}}
+
+
+def test_rows_cover_the_commit_and_its_experiments_and_skip_runs_without_a_board():
+    shown = [{**run(None, "sample", 0.8, None), "experiments": [
+        {"revs": [run("real-baseline", "local", 0.6, {"worst_specificity": 0.1, "worst_sensitivity": 0.9})]},
+        {"revs": [{"rev": "ffff", "name": "failed", "data": {}}]},
+    ]}]
+    records = list(results.rows(shown))
+    assert [record["run"] for record in records] == ["abc1234", "real-baseline"]
+    assert records[1]["params"] == {"image_size": 128, "epochs": 12, "normalize": "standardize",
+                                    "augment": {"gamma": 0.3}}
+    table = results.markdown(records)
+    assert table.splitlines()[0].startswith("| run | data | balance | model and params |")
+    assert ('| real-baseline | local | augment | custom_cnn (image_size=128, epochs=12, normalize="standardize", '
+            'augment={"gamma":0.3}) | 0.420 | 0.900 | 0.950 | 0.600 | 0.970 | 0.900 | 0.100 | 0.910 | 0.980 |'
+            ) in table
+    assert "| – | – |" in table.splitlines()[2]  # the commit's run has no shifted scores

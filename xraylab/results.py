@@ -1,0 +1,71 @@
+"""The experiment table of docs/results.md, from `dvc exp show --json`: what was tried and how it held up.
+
+One row per experiment (and the workspace): the params that define it, the chosen network's validation
+scores on unaltered images, and its worst validation scores under shift (evaluate.shifts), the figure
+that predicts how it fares on films from elsewhere.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+from xraylab.errors import UserError
+
+LEADERBOARD = "metrics/leaderboard.json"
+MODEL_PARAMS = ("image_size", "epochs", "normalize", "label_smoothing", "augment")
+
+
+def experiments(repo: Path) -> list[dict[str, Any]]:
+    """`dvc exp show --json` of `repo`: the workspace, the commit, and every experiment on it."""
+    command = ["dvc", "exp", "show", "--json"]
+    result = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise UserError(f"`{' '.join(command)}` failed in {repo}: {result.stderr.strip()}")
+    return json.loads(result.stdout)
+
+
+def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Flat records of the runs that have a leaderboard, oldest commit first as DVC lists them."""
+    for entry in shown:
+        runs = [entry] + [rev for experiment in entry.get("experiments") or [] for rev in experiment["revs"]]
+        for run in runs:
+            data = run.get("data") or {}
+            board = ((data.get("metrics") or {}).get(LEADERBOARD) or {}).get("data")
+            params = ((data.get("params") or {}).get("params.yaml") or {}).get("data")
+            if not board or not params or not board.get("best_network"):
+                continue
+            name = board["best_network"]
+            yield {
+                "run": run.get("name") or data.get("rev") or run.get("rev", "")[:7],
+                "source": params["data"]["source"],
+                "balance": params["balance"]["method"],
+                "model": name,
+                "params": {key: params["models"][name][key] for key in MODEL_PARAMS if key in params["models"][name]},
+                "threshold": board["threshold"][name],
+                "val": board["val"][name],
+                "shifted": (board.get("val_shifted") or {}).get(name, {}),
+                "test": board["test"][name],
+            }
+
+
+def markdown(records: list[dict[str, Any]]) -> str:
+    header = ("| run | data | balance | model and params | threshold | val acc | val sens | val spec | val AUC "
+              "| shifted worst sens | shifted worst spec | held-out acc | held-out AUC |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for record in records:
+        params = ", ".join(f"{key}={json.dumps(value, separators=(',', ':'))}"
+                           for key, value in record["params"].items())
+        val, shifted, test = record["val"], record["shifted"], record["test"]
+        lines.append(" | ".join([
+            f"| {record['run']}", record["source"], record["balance"], f"{record['model']} ({params})",
+            f"{record['threshold']:.3f}", _number(val.get("accuracy")), _number(val.get("sensitivity")),
+            _number(val.get("specificity")), _number(val.get("roc_auc")),
+            _number(shifted.get("worst_sensitivity")), _number(shifted.get("worst_specificity")),
+            _number(test.get("accuracy")), _number(test.get("roc_auc")) + " |"]))
+    return "\n".join(lines) + "\n"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
