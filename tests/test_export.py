@@ -24,3 +24,11 @@ def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
     assert json.loads((tmp_path / "first" / "meta.json").read_text()) == meta
     for name in files:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+
+
+def test_a_standardizing_network_converts(tmp_path: Path):
+    # Our own layer inside the model must survive SavedModel export and the TF.js converter.
+    network = models.build("custom_cnn", NetworkConfig(**{**CFG.__dict__, "normalize": "standardize"}), 2, seed=0)
+    export.to_tfjs(network, tmp_path / "model", "float16", {"model": "custom_cnn"})
+    graph = (tmp_path / "model" / "model.json").read_text()
+    assert '"Mean"' in graph and "standardize" in graph

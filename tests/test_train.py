@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from xraylab import saved, train
-from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
+from xraylab.config import AugmentConfig, ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
 from xraylab.models import transfer
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2,
@@ -86,6 +86,16 @@ def test_bottleneck_trains_the_head_on_features_extracted_once(tiny_manifest: pd
     backbone_weights = len(transfer.bottleneck_parts(second.model)[0].get_weights())
     for a, b in zip(first.model.get_weights()[:backbone_weights], second.model.get_weights()[:backbone_weights]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_augmented_training_is_reproducible_and_saves_the_bare_network(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    cfg = NetworkConfig(**{**NETWORK.__dict__, "normalize": "standardize", "label_smoothing": 0.1,
+                           "augment": AugmentConfig(gamma=0.3, rotation=0.05, noise=0.02)})
+    first = fit("custom_cnn", cfg, tiny_manifest, tmp_path / "first")
+    assert [layer.name for layer in first.model.layers][:2] == ["image", "standardize"]
+    fit("custom_cnn", cfg, tiny_manifest, tmp_path / "second")
+    assert (tmp_path / "first" / "model" / saved.KERAS_FILE).read_bytes() == \
+        (tmp_path / "second" / "model" / saved.KERAS_FILE).read_bytes()
 
 
 def test_loading_a_missing_model_says_what_to_do(tmp_path: Path):

@@ -15,7 +15,7 @@ from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
 from xraylab import determinism, features, manifest, models, pipeline, resume, saved
-from xraylab.models import classic, transfer
+from xraylab.models import classic, cnn, transfer
 from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 
 
@@ -61,7 +61,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
             val_data = pipeline.feature_dataset(
                 *features.cached(extractor, val, cfg.image_size, "val", paths.features_dir), cfg.batch_size)
         else:
-            fitted = model
+            fitted = cnn.with_augmentation(model, cfg) if isinstance(cfg, NetworkConfig) else model
             train_data = pipeline.image_dataset(train, cfg.image_size, cfg.channels, cfg.batch_size,
                                                 shuffle_seed=seed, cache=train_cfg.cache_images, epoch=epoch)
             val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,

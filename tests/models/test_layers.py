@@ -4,6 +4,7 @@ import pytest
 
 from xraylab import models, saved
 from xraylab.config import AugmentConfig, NetworkConfig
+from xraylab.models import cnn
 from xraylab.models.layers import RandomGamma, Standardize, augmentation
 
 
@@ -37,16 +38,27 @@ def test_augmentation_layers_follow_the_config():
                                                           "GaussianNoise"]
 
 
-def test_a_network_with_augmentation_and_standardization_saves_loads_and_predicts_alike(tmp_path):
+def test_augmentation_wraps_the_network_for_training_and_the_saved_network_has_none(tmp_path):
     cfg = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
                         filters=(4,), normalize="standardize",
                         augment=AugmentConfig(contrast=0.3, brightness=0.1, gamma=0.2, zoom=0.1, rotation=0.05,
                                               translate=0.05, noise=0.02))
     network = models.build("custom_cnn", cfg, 2, seed=0)
     assert network.get_layer("standardize") is not None
-    images = np.random.default_rng(1).random((3, 32, 32, 1)).astype(np.float32)
+    assert not [layer for layer in network.layers if type(layer).__name__.startswith(("Random", "Gaussian"))]
+    fitted = cnn.with_augmentation(network, cfg)
+    assert [type(layer).__name__ for layer in fitted.layers[1:-1]] == [
+        "RandomGamma", "RandomContrast", "RandomBrightness", "RandomZoom", "RandomRotation", "RandomTranslation",
+        "GaussianNoise"]
+    images = np.random.default_rng(1).random((8, 32, 32, 1)).astype(np.float32)
+    fitted.compile(optimizer="adam", loss="binary_crossentropy")
+    before = network.predict(images, verbose=0)
+    fitted.fit(images, np.arange(8) % 2, epochs=1, verbose=0)
     first = network.predict(images, verbose=0)
+    assert not np.allclose(first, before)  # fitting the wrapper trained the network inside it
     np.testing.assert_array_equal(network.predict(images, verbose=0), first)  # no randomness at inference
+    assert cnn.with_augmentation(network, NetworkConfig(**{**cfg.__dict__, "augment": AugmentConfig()})) is network
+
     meta = saved.ModelMeta("custom_cnn", "network", 32, 1, ("NORMAL", "PNEUMONIA"))
     saved.save(tmp_path / "model", meta, network)
     reloaded = saved.load(tmp_path / "model").model

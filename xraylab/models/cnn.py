@@ -80,14 +80,27 @@ def vgg16(cfg: NetworkConfig, num_classes: int, seed: int) -> keras.Model:
 
 
 def _input(cfg: NetworkConfig) -> tuple[keras.KerasTensor, keras.KerasTensor]:
-    """The image input, and what the first layer sees: after training-time augmentation and normalisation."""
+    """The image input, and what the first layer sees: the image normalised as params ask."""
     image = keras.Input((cfg.image_size, cfg.image_size, cfg.channels), name="image")
-    prepared = image
-    for layer in augmentation(cfg.augment):
-        prepared = layer(prepared)
     if cfg.normalize == "standardize":
-        prepared = Standardize(name="standardize")(prepared)
-    return image, prepared
+        return image, Standardize(name="standardize")(image)
+    return image, image
+
+
+def with_augmentation(model: keras.Model, cfg: NetworkConfig) -> keras.Model:
+    """`model` behind the random layers `cfg.augment` asks for: the model to fit, sharing `model`'s weights.
+
+    The augmentation stays outside the saved model, so evaluation, export and the browser never carry
+    random layers (their seed updates do not convert to TF.js); `model` itself is what gets saved.
+    """
+    chosen = augmentation(cfg.augment)
+    if not chosen:
+        return model
+    image = keras.Input(model.input.shape[1:], name="image")
+    augmented = image
+    for layer in chosen:
+        augmented = layer(augmented)
+    return keras.Model(image, model(augmented), name=f"{model.name}_augmented")
 
 
 def head(features: keras.KerasTensor, num_classes: int) -> keras.KerasTensor:

@@ -1,7 +1,8 @@
 """Layers our networks carry inside them, so training, evaluation, export and the browser share them.
 
-Random augmentation runs only while training; normalisation runs always, so the exported model (and the
-web page) take the same [0, 1] pixels the pipeline feeds and need no preprocessing of their own.
+Normalisation is part of the saved model, so the exported model (and the web page) take the same [0, 1]
+pixels the pipeline feeds and need no preprocessing of their own. Random augmentation wraps the model
+only while it trains (xraylab.models.cnn.with_augmentation) and is never saved.
 """
 from __future__ import annotations
 
