@@ -1,6 +1,6 @@
 """The experiment table of docs/results.md, from `dvc exp show --json`: what was tried and how it held up.
 
-One row per experiment (and the workspace): the params that define it, the chosen network's validation
+One row per experiment (`dvc exp run`, on any commit): the params that define it, the chosen network's validation
 scores on unaltered images, and its worst validation scores under shift (evaluate.shifts), the figure
 that predicts how it fares on films from elsewhere.
 """
@@ -18,8 +18,8 @@ MODEL_PARAMS = ("image_size", "epochs", "normalize", "label_smoothing", "augment
 
 
 def experiments(repo: Path) -> list[dict[str, Any]]:
-    """`dvc exp show --json` of `repo`: the workspace, the commit, and every experiment on it."""
-    command = ["dvc", "exp", "show", "--json"]
+    """`dvc exp show --json --all-commits` of `repo`: every commit and the experiments based on it."""
+    command = ["dvc", "exp", "show", "--json", "--all-commits"]
     result = subprocess.run(command, cwd=repo, capture_output=True, text=True)
     if result.returncode != 0:
         raise UserError(f"`{' '.join(command)}` failed in {repo}: {result.stderr.strip()}")
@@ -27,10 +27,9 @@ def experiments(repo: Path) -> list[dict[str, Any]]:
 
 
 def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Flat records of the runs that have a leaderboard, oldest commit first as DVC lists them."""
+    """Flat records of the experiments that have a leaderboard (commits themselves are not experiments)."""
     for entry in shown:
-        runs = [entry] + [rev for experiment in entry.get("experiments") or [] for rev in experiment["revs"]]
-        for run in runs:
+        for run in (rev for experiment in entry.get("experiments") or [] for rev in experiment["revs"]):
             data = run.get("data") or {}
             board = ((data.get("metrics") or {}).get(LEADERBOARD) or {}).get("data")
             params = ((data.get("params") or {}).get("params.yaml") or {}).get("data")
