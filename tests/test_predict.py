@@ -49,7 +49,7 @@ def test_json_lines_match_the_model_and_the_threshold(workspace: Path, tmp_path:
     for line, probability in zip(lines, expected):
         assert line["probability"] == pytest.approx(probability, abs=1e-6)
         assert line["label"] == ("PNEUMONIA" if line["probability"] >= 0.5 else "NORMAL")
-        assert (line["threshold"], line["model"]) == (0.5, "custom_cnn")
+        assert (line["threshold"], line["model"], line["positive_class"]) == (0.5, "custom_cnn", "PNEUMONIA")
     for image in images:  # several images: one overlay each, named after the image
         assert (tmp_path / f"map_{image.stem}.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -59,6 +59,7 @@ def test_plain_output_and_a_single_heatmap(workspace: Path, tmp_path: Path):
     result = invoke(workspace, str(image), "--heatmap", str(tmp_path / "one.png"), "--model", "custom_cnn")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{image}: ") and "threshold 0.5000, custom_cnn)" in result.output
+    assert "(probability of PNEUMONIA " in result.output
     assert (tmp_path / "one.png").is_file()
 
 

@@ -21,8 +21,9 @@ READABLE = ("JPEG", "PNG", "BMP", "GIF")  # what tf.io.decode_image reads
 @dataclass(frozen=True)
 class Prediction:
     path: str
-    probability: float  # of the positive class (PNEUMONIA)
+    probability: float  # of the positive class
     label: str
+    positive_class: str  # e.g. PNEUMONIA
     threshold: float
     model: str
 
@@ -30,12 +31,8 @@ class Prediction:
         return json.dumps(asdict(self))
 
     def text(self) -> str:
-        return (f"{self.path}: {self.label} (probability of {self.positive_name} {self.probability:.4f}, "
+        return (f"{self.path}: {self.label} (probability of {self.positive_class} {self.probability:.4f}, "
                 f"threshold {self.threshold:.4f}, {self.model})")
-
-    @property
-    def positive_name(self) -> str:
-        return "PNEUMONIA" if self.label in ("NORMAL", "PNEUMONIA") else "the positive class"
 
 
 def resolve_model(name: str | None, models_dir: Path, metrics_dir: Path) -> tuple[saved.SavedModel, float]:
@@ -76,7 +73,7 @@ def predict(model: saved.SavedModel, threshold: float, paths: list[Path]) -> lis
     probabilities = model.predict(frame)
     names = model.meta.class_names
     return [Prediction(str(path), float(probability), names[1] if probability >= threshold else names[0],
-                       threshold, model.meta.name)
+                       names[1], threshold, model.meta.name)
             for path, probability in zip(paths, probabilities)]
 
 

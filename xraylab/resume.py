@@ -92,16 +92,17 @@ class TrainingState(keras.callbacks.Callback):
             self._restore(saved[-1])
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        if self._first_epoch and epoch != self._restored:
-            if epoch == 0:
+        if not self._first_epoch:
+            return
+        self._first_epoch = False
+        if epoch == 0:
+            if self._restored:  # counters of an epoch whose backup never got written: start clean
                 for callback in self.callbacks:
                     callback.on_train_begin()  # their own reset
-                self._restored = 0
-            else:
-                self._restore(epoch)
-        if self._first_epoch and epoch > 0:
-            print(f"train: resuming at epoch {epoch + 1} from {self.backup_dir}")
-        self._first_epoch = False
+            return
+        if epoch != self._restored:
+            self._restore(epoch)
+        print(f"train: resuming at epoch {epoch + 1} from {self.backup_dir}")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         done = epoch + 1
