@@ -41,7 +41,8 @@ def resolve_model(name: str | None, models_dir: Path, metrics_dir: Path) -> tupl
         board_path = metrics_dir / "leaderboard.json"
         if not board_path.is_file():
             raise UserError(f"{board_path} not found, so there is no default model; run `dvc repro` or pass --model")
-        name = json.loads(board_path.read_text())["best_network"] or json.loads(board_path.read_text())["best_model"]
+        board = json.loads(board_path.read_text())
+        name = board["best_network"] or board["best_model"]
     directory = models_dir / name
     if not (directory / saved.META_FILE).is_file():
         trained = sorted(path.parent.name for path in models_dir.glob(f"*/{saved.META_FILE}"))
