@@ -1,50 +1,88 @@
-// The demo page: load the TF.js graph model written by the `convert` stage, predict on a picked image.
+// The demo page: load a TF.js graph model (the release model, or the one `dvc repro` converted), then
+// predict on a picked or dropped image and draw its Grad-CAM heat-map, all inside this browser.
 // Preprocessing mirrors xraylab/pipeline.py: pixels in [0, 1], greyscale when the model asks for one channel,
 // bilinear resize with half-pixel centres (what tf.image.resize does in training).
 "use strict";
 
-const state = { model: null, meta: null };
+// Where the two models live, relative to this page: `xraylab release` writes release/, the convert stage model/.
+const MODELS = { release: "release/", pipeline: "model/" };
+const state = { model: null, meta: null, folder: null };
 const $ = (id) => document.getElementById(id);
+// What the last prediction produced, for people and tests reading the page from the console.
+window.xraylab = { probability: null, heatmap: null, millis: null, model: null };
 
-async function loadModel() {
+async function loadModel(folder) {
+  state.model = null;
+  $("file").disabled = true;
+  $("result").hidden = true;
+  setStatus(`<span class="spinner"></span> Loading the model… <span id="progress">0%</span>`);
   try {
-    const response = await fetch("model/meta.json");
-    if (!response.ok) throw new Error(`model/meta.json: HTTP ${response.status}`);
-    state.meta = await response.json();
-    state.model = await tf.loadGraphModel("model/model.json");
-    $("status").textContent = `Model ready: ${state.meta.model}.`;
+    const response = await fetch(`${folder}meta.json`);
+    if (!response.ok) throw new Error(`${folder}meta.json: HTTP ${response.status}`);
+    const meta = await response.json();
+    const model = await tf.loadGraphModel(`${folder}model.json`, {
+      onProgress: (fraction) => { const shown = $("progress"); if (shown) shown.textContent = `${Math.round(100 * fraction)}%`; },
+    });
+    // One prediction on a blank image compiles the kernels now, so the visitor's first X-ray is fast.
+    tf.tidy(() => { model.execute(tf.zeros([1, meta.image_size, meta.image_size, meta.channels])); });
+    Object.assign(state, { model, meta, folder });
+    window.xraylab.model = meta.model;
+    setStatus(`Model ready: ${meta.model} (${tf.getBackend()} backend).`);
     $("file").disabled = false;
-    describeModel(state.meta);
+    describeModel(meta);
   } catch (error) {
-    $("status").textContent = `The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`;
+    setStatus(`The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`);
   }
 }
 
-function describeModel(meta) {
-  const test = (meta.test || {}).scores || {};
-  const interval = (meta.test || {}).interval || {};
-  const percent = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)}%`);
-  const score = (name) => {
-    const range = interval[name];
-    return range ? `${percent(test[name])} (${percent(range[0])}–${percent(range[1])})` : percent(test[name]);
-  };
-  const confidence = meta.confidence ? ` (${Math.round(100 * meta.confidence)}% intervals)` : "";
-  $("model-card").textContent =
-    `${meta.model}, ${meta.image_size}×${meta.image_size} px ${meta.channels === 1 ? "greyscale" : "RGB"}, ` +
-    `chosen by ${meta.selected_by}, data source “${meta.data_source}”. On its test split${confidence}: ` +
-    `accuracy ${score("accuracy")}, sensitivity ${score("sensitivity")}, specificity ${score("specificity")}, ` +
-    `ROC AUC ${test.roc_auc == null ? "–" : test.roc_auc.toFixed(3)}.`;
-  $("positive-name").textContent = meta.class_names[1];
+function setStatus(html) {
+  $("status").innerHTML = html;
 }
 
-function probabilityOf(image) {
+async function chooseModel() {
+  // The release model when this site has one, else the pipeline's; ?model=pipeline|release picks one.
+  const asked = new URLSearchParams(location.search).get("model");
+  const hasRelease = (await fetch(`${MODELS.release}meta.json`, { method: "GET" }).catch(() => null))?.ok;
+  const choice = asked in MODELS ? asked : hasRelease ? "release" : "pipeline";
+  $("model-choice").value = choice;
+  $("model-choice").querySelector('option[value="release"]').disabled = !hasRelease;
+  return MODELS[choice];
+}
+
+function describeModel(meta) {
+  const scores = (split) => (meta[split] || {}).scores || {};
+  const intervals = (split) => (meta[split] || {}).interval || {};
+  const percent = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)}%`);
+  const score = (split, name) => {
+    const range = intervals(split)[name];
+    const value = percent(scores(split)[name]);
+    return range ? `${value} (${percent(range[0])}–${percent(range[1])})` : value;
+  };
+  const confidence = meta.confidence ? `, ${Math.round(100 * meta.confidence)}% intervals` : "";
+  const split = meta.release ? "val" : "test";
+  const auc = scores(split).roc_auc;
+  $("model-card").textContent =
+    `${meta.model}, ${meta.image_size}×${meta.image_size} px ${meta.channels === 1 ? "greyscale" : "RGB"}, ` +
+    `trained on ${meta.trained_on || `data source “${meta.data_source}”`}. ` +
+    `On its ${split === "val" ? "patient-grouped validation split" : "test split"}${confidence}: ` +
+    `accuracy ${score(split, "accuracy")}, sensitivity ${score(split, "sensitivity")}, ` +
+    `specificity ${score(split, "specificity")}, ROC AUC ${auc == null ? "–" : auc.toFixed(3)}.`;
+  $("positive-name").textContent = meta.class_names[1];
+  $("heatmap-controls").hidden = !meta.heatmap;
+}
+
+// Runs the model on an <img>: the probability of the positive class and, if the model has one, the heat-map.
+function predict(image) {
   const { image_size: size, channels } = state.meta;
   return tf.tidy(() => {
     let pixels = tf.browser.fromPixels(image, 3).toFloat().div(255);
     if (channels === 1) pixels = tf.image.rgbToGrayscale(pixels);
     pixels = tf.image.resizeBilinear(pixels, [size, size], false, true);
-    const output = state.model.predict(pixels.expandDims(0));
-    return output.dataSync()[0];
+    const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
+    const [probability, heatmap] = Array.isArray(outputs) ? outputs : [outputs];
+    const values = probability.dataSync();
+    // One sigmoid unit gives P(positive); softmax heads give every class, and positive is "not class 0".
+    return { probability: values.length === 1 ? values[0] : 1 - values[0], heatmap: heatmap ? heatmap.dataSync() : null };
   });
 }
 
@@ -54,7 +92,7 @@ function showError(message) {
   $("result").hidden = true;
 }
 
-function showPrediction(probability) {
+function showPrediction({ probability, heatmap }) {
   const { class_names: names, threshold } = state.meta;
   const positive = probability >= threshold;
   $("label").textContent = positive ? names[1] : names[0];
@@ -62,26 +100,64 @@ function showPrediction(probability) {
   $("probability").textContent = probability.toFixed(4);
   $("bar-fill").style.width = `${(100 * probability).toFixed(1)}%`;
   $("bar-threshold").style.left = `${(100 * threshold).toFixed(1)}%`;
-  $("threshold-note").textContent = `Called ${names[1]} at a probability of ${threshold} or more.`;
+  $("threshold-note").textContent = `Called ${names[1]} at a probability of ${threshold.toFixed(4)} or more.`;
+  $("heatmap").hidden = !heatmap;
+  if (heatmap) drawHeatmap(heatmap, state.meta.image_size);
   $("error").hidden = true;
   $("result").hidden = false;
 }
 
-function onFile(event) {
-  const file = event.target.files[0];
-  if (!file) return;
+// The map in the "jet" colours of xraylab/overlay.py, transparent where there is no evidence.
+function drawHeatmap(values, size) {
+  const canvas = $("heatmap");
+  canvas.width = size;
+  canvas.height = size;
+  const context = canvas.getContext("2d");
+  const picture = context.createImageData(size, size);
+  values.forEach((value, index) => {
+    const [red, green, blue] = jet(value);
+    picture.data.set([red, green, blue, Math.round(255 * Math.min(1, 1.5 * value))], 4 * index);
+  });
+  context.putImageData(picture, 0, 0);
+}
+
+function jet(value) {
+  const channel = (offset) => Math.round(255 * Math.max(0, Math.min(1, 1.5 - Math.abs(4 * value - offset))));
+  return [channel(3), channel(2), channel(1)];
+}
+
+function readFile(file) {
+  if (!file || !state.model) return;
   const url = URL.createObjectURL(file);  // a local blob: the image is never uploaded
   const preview = $("preview");
+  const started = performance.now();
   preview.onload = () => {
     try {
-      showPrediction(probabilityOf(preview));
+      const prediction = predict(preview);
+      showPrediction(prediction);
+      Object.assign(window.xraylab, prediction, { millis: performance.now() - started });
     } catch (error) {
       showError(`Could not run the model on ${file.name}: ${error.message}`);
     }
+    URL.revokeObjectURL(url);
   };
-  preview.onerror = () => showError(`${file.name} is not an image this browser can read. Pick a JPEG or PNG X-ray.`);
+  preview.onerror = () => {
+    showError(`${file.name} is not an image this browser can read. Pick a JPEG or PNG X-ray.`);
+    URL.revokeObjectURL(url);
+  };
   preview.src = url;
 }
 
-$("file").addEventListener("change", onFile);
-loadModel();
+function listenForDrops() {
+  const zone = $("drop-zone");
+  const stop = (event) => { event.preventDefault(); event.stopPropagation(); };
+  ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (event) => { stop(event); zone.classList.add("dragging"); }));
+  ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, (event) => { stop(event); zone.classList.remove("dragging"); }));
+  zone.addEventListener("drop", (event) => readFile(event.dataTransfer.files[0]));
+}
+
+$("file").addEventListener("change", (event) => readFile(event.target.files[0]));
+$("opacity").addEventListener("input", (event) => { $("heatmap").style.opacity = event.target.value; });
+$("model-choice").addEventListener("change", (event) => loadModel(MODELS[event.target.value]));
+listenForDrops();
+chooseModel().then(loadModel);

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, config, export, saved
-from xraylab.errors import UserError
+from xraylab import cli, config, export, leaderboard, saved
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -17,10 +16,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          out_dir: Path = typer.Option(Path("docs/model"))) -> None:
     cfg = config.load(params)
     board = json.loads((metrics_dir / "leaderboard.json").read_text())
-    name = board["best_network"]
-    if name is None:
-        raise UserError("no network among train.models, so there is nothing to convert for the web demo; "
-                        "add one (e.g. custom_cnn) to train.models")
+    name = leaderboard.best(metrics_dir, network=True)
     model = saved.load(models_dir / name)
     result = json.loads((metrics_dir / "eval" / f"{name}.json").read_text())
     meta = {

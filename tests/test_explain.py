@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from xraylab import determinism, explain, models
 from xraylab.config import NetworkConfig
@@ -17,6 +18,27 @@ def test_maps_have_the_image_size_and_unit_range():
     assert maps.shape == (3, 32, 32)
     assert maps.min() >= 0 and maps.max() <= 1
     assert all(heatmap.max() in (0.0, 1.0) for heatmap in maps)
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_closed_form_equals_the_gradient_tape(classes):
+    # The closed form is what the browser runs; it must be Grad-CAM, not an approximation of it.
+    network = models.build("custom_cnn", CFG, classes, seed=0)
+    images = np.random.default_rng(1).random((4, 32, 32, 1), dtype=np.float32)
+    outputs, maps = explain.grad_cam_graph(network)(tf.constant(images))
+    taped = explain.grad_cam_tape(network, images, "last_conv")
+    np.testing.assert_allclose(outputs.numpy(), network.predict(images, verbose=0), atol=1e-6)
+    assert taped.max() == 1.0
+    np.testing.assert_allclose(maps.numpy(), taped, atol=1e-5)
+
+
+def test_other_heads_fall_back_to_the_tape():
+    network = models.build("lenet5", NetworkConfig(**{**CFG.__dict__, "filters": None}), 2, seed=0)
+    assert explain.dense_head(network, "last_conv") is None
+    with pytest.raises(ValueError, match="no closed form"):
+        explain.grad_cam_graph(network)
+    maps = explain.grad_cam(network, np.random.default_rng(2).random((2, 32, 32, 1), dtype=np.float32))
+    assert maps.shape == (2, 32, 32) and maps.max() == 1.0
 
 
 def test_map_follows_the_evidence():

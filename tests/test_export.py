@@ -21,7 +21,10 @@ def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
     float_weights = [weight for group in graph["weightsManifest"] for weight in group["weights"]
                      if weight["dtype"] == "float32"]
     assert float_weights and all(weight["quantization"]["dtype"] == "float16" for weight in float_weights)
-    assert json.loads((tmp_path / "first" / "meta.json").read_text()) == meta
+    assert json.loads((tmp_path / "first" / "meta.json").read_text()) == {**meta, "heatmap": True}
+    # The page reads both outputs by name; Grad-CAM is computed inside the graph, without gradient ops.
+    assert sorted(graph["signature"]["outputs"]) == ["heatmap", "probability"]
+    assert not any(node["op"].endswith("Grad") for node in graph["modelTopology"]["node"])
     for name in files:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
 
@@ -32,3 +35,11 @@ def test_a_standardizing_network_converts(tmp_path: Path):
     export.to_tfjs(network, tmp_path / "model", "float16", {"model": "custom_cnn"})
     graph = (tmp_path / "model" / "model.json").read_text()
     assert '"Mean"' in graph and "standardize" in graph
+
+
+def test_a_network_without_a_closed_form_exports_the_probability_only(tmp_path: Path):
+    network = models.build("lenet5", NetworkConfig(**{**CFG.__dict__, "filters": None}), 2, seed=0)
+    export.to_tfjs(network, tmp_path / "model", "float16", {"model": "lenet5"})
+    graph = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert list(graph["signature"]["outputs"]) == ["probability"]
+    assert json.loads((tmp_path / "model" / "meta.json").read_text())["heatmap"] is False

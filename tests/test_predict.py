@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import sample_images
+from conftest import REPO, sample_images
 
 from xraylab import predict, saved, train
 from xraylab.commands import app
@@ -23,11 +23,15 @@ def workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("workspace")
     rows = [{"path": str(image), "label": label, "patient_id": image.stem}
             for label, name in enumerate(("NORMAL", "PNEUMONIA")) for image in sample_images("train", name, 8)]
-    paths = train.TrainPaths(root / "models" / "custom_cnn", root / "live", root / "backup", root / "features")
+    paths = train.TrainPaths(root / "models" / "custom_cnn", root / "metrics" / "train" / "custom_cnn",
+                             root / "backup", root / "features")
     train.fit("custom_cnn", CFG, TrainConfig(models=("custom_cnn",), seed=0, cache_images=False),
               pd.DataFrame(rows), pd.DataFrame(rows), ("NORMAL", "PNEUMONIA"), {0: 1.0, 1: 1.0}, paths)
     (root / "metrics" / "eval").mkdir(parents=True)
-    (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps({"threshold": 0.5}))
+    scores = {"scores": {"accuracy": 0.5, "roc_auc": 0.5}, "interval": {}}
+    (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps(
+        {"threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores, "test": scores}))
+    (root / "metrics" / "split.json").write_text(json.dumps({"train": {"NORMAL": 8, "PNEUMONIA": 8, "patients": 16}}))
     (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
                                                                     "best_model": "custom_cnn"}))
     return root
@@ -35,12 +39,37 @@ def workspace(tmp_path_factory) -> Path:
 
 def invoke(workspace: Path, *args: str):
     return CliRunner().invoke(app, ["predict", *args, "--models-dir", str(workspace / "models"),
-                                    "--metrics-dir", str(workspace / "metrics")])
+                                    "--metrics-dir", str(workspace / "metrics"),
+                                    "--release-dir", str(workspace / "release")])
+
+
+def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
+    released = CliRunner().invoke(app, [
+        "release", "--params", str(REPO / "params.yaml"), "--models-dir", str(workspace / "models"),
+        "--metrics-dir", str(workspace / "metrics"), "--release-dir", str(tmp_path / "release"),
+        "--site-dir", str(tmp_path / "site"), "--experiment", "tiny"])
+    assert released.exit_code == 0, released.output
+    assert "release: custom_cnn trained on sample (sample source; patient-grouped split: 16 train images)" in released.output
+    meta = json.loads((tmp_path / "release" / "meta.json").read_text())
+    assert meta == json.loads((tmp_path / "site" / "meta.json").read_text())
+    assert (meta["model"], meta["threshold"], meta["experiment"], meta["heatmap"]) == ("custom_cnn", 0.5, "tiny", True)
+    assert meta["params"]["normalize"] == "none" and meta["fit_seconds"] > 0 and meta["epochs_run"] == 1
+    assert (tmp_path / "site" / "model.json").is_file()
+
+    image = sample_images("test", "PNEUMONIA", 1)[0]
+    result = CliRunner().invoke(app, ["predict", str(image), "--json", "--release-dir", str(tmp_path / "release")])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)
+    expected = saved.load(workspace / "models" / "custom_cnn").predict(pd.DataFrame({"path": [str(image)], "label": 0}))
+    assert line["probability"] == pytest.approx(expected[0], abs=1e-6) and line["model"] == "custom_cnn"
+
+    missing = CliRunner().invoke(app, ["predict", str(image), "--release-dir", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no release model in" in str(missing.exception)
 
 
 def test_json_lines_match_the_model_and_the_threshold(workspace: Path, tmp_path: Path):
     images = sample_images("test", "NORMAL", 2) + sample_images("test", "PNEUMONIA", 2)
-    result = invoke(workspace, *map(str, images), "--json", "--heatmap", str(tmp_path / "map.png"))
+    result = invoke(workspace, *map(str, images), "--json", "--heatmap", str(tmp_path / "map.png"), "--model", "best")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["path"] for line in lines] == [str(image) for image in images]
@@ -74,7 +103,7 @@ def test_bad_files_are_named(workspace: Path, tmp_path: Path):
 def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):
     with pytest.raises(UserError, match="unknown model 'resnet9': no trained model in .*; trained: custom_cnn"):
         predict.resolve_model("resnet9", workspace / "models", workspace / "metrics")
-    with pytest.raises(UserError, match="leaderboard.json not found, so there is no default model"):
-        predict.resolve_model(None, workspace / "models", tmp_path)
+    with pytest.raises(UserError, match="leaderboard.json not found, so there is no best model yet"):
+        predict.resolve_model("best", workspace / "models", tmp_path)
     with pytest.raises(UserError, match="custom_cnn has no threshold yet; run `dvc repro evaluate`"):
         predict.resolve_model("custom_cnn", workspace / "models", tmp_path)

@@ -16,6 +16,7 @@ def apply(options: list[str], params: dict) -> dict:
     for flag, pair in zip(options[::2], options[1::2]):
         assert flag == "-S"
         key, value = pair.split("=", 1)
+        key = key.removeprefix("+")  # Hydra's "add this key"
         section = params
         *parents, leaf = key.split(".")
         for parent in parents:
@@ -32,6 +33,15 @@ def test_the_gpu_profile_sets_a_valid_full_scale_config():
     assert len(cfg.train.models) == 12 and cfg.data.source == "kaggle"
     assert cfg.models["custom_cnn"].filters == (32, 64, 128, 256) and cfg.models["custom_cnn"].epochs == 30
     assert cfg.models["resnet50"].mode == "bottleneck"  # untouched keys keep params.yaml's values
+
+
+def test_the_release_profile_adds_keys_params_yaml_lacks():
+    options = profiles.set_options(REPO / "profiles" / "release.yaml", REPO / "params.yaml")
+    assert "+models.custom_cnn.augment.gamma=0.3" in options  # absent from params.yaml: DVC needs the "+"
+    assert "models.custom_cnn.normalize=\"standardize\"" in options
+    cfg = config.parse(apply(options, yaml.safe_load((REPO / "params.yaml").read_text())))
+    assert cfg.train.models == ("custom_cnn",) and cfg.data.source == "local"
+    assert cfg.models["custom_cnn"].augment.noise == 0.03 and cfg.models["custom_cnn"].normalize == "standardize"
 
 
 def test_a_profile_that_breaks_the_config_is_refused(tmp_path: Path):

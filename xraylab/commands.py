@@ -23,22 +23,43 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
 
 @app.command("predict")
 def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, BMP, GIF)"),
-                   model: str = typer.Option(None, help="a model under models/; default: evaluate's best network"),
+                   model: str = typer.Option("release", help="release (the model shipped in release/), best "
+                                                             "(evaluate's best network) or a model under models/"),
                    heatmap: Path = typer.Option(None, help="write a Grad-CAM overlay PNG here (several images: "
                                                            "OUT_<image name>.png each)"),
                    as_json: bool = typer.Option(False, "--json", help="one JSON object per line and image"),
                    models_dir: Path = typer.Option(Path("models")),
-                   metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
-    """Class and probability for each image, at the threshold evaluate picked on validation."""
+                   metrics_dir: Path = typer.Option(Path("metrics")),
+                   release_dir: Path = typer.Option(Path("release"))) -> None:
+    """Class and probability for each image, at the threshold picked on validation for the model."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
     from xraylab import predict
-    saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir)
+    predict.check_images(images)  # before the model loads: a mistyped path fails at once
+    saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
     results = predict.predict(saved_model, threshold, images)
     for result in results:
         typer.echo(result.json() if as_json else result.text())
         if heatmap is not None:
             predict.save_heatmap(saved_model, result,
                                  predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
+
+
+@app.command("release")
+def make_release(model: str = typer.Option(None, help="a model under models/; default: evaluate's best network"),
+                 experiment: str = typer.Option(None, help="the `dvc exp` name it came from, recorded in meta.json"),
+                 params: Path = typer.Option(Path("params.yaml")),
+                 models_dir: Path = typer.Option(Path("models")),
+                 metrics_dir: Path = typer.Option(Path("metrics")),
+                 release_dir: Path = typer.Option(Path("release")),
+                 site_dir: Path = typer.Option(Path("docs/release"))) -> None:
+    """Package a trained model as the release: release/ for `xraylab predict`, docs/release/ for the site."""
+    from xraylab import leaderboard, release
+    if model is None:
+        model = leaderboard.best(metrics_dir, network=True)
+    meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment)
+    scores = meta["val"]["scores"]
+    typer.echo(f"release: {model} trained on {meta['trained_on']} → {release_dir}/, {site_dir}/; validation "
+               f"accuracy {scores['accuracy']:.3f}, AUC {scores['roc_auc']:.3f}, threshold {meta['threshold']:.4f}")
 
 
 @app.command("leaderboard")
@@ -70,9 +91,11 @@ def write_results(out: Path = typer.Option(Path("docs/results.md"), help="the do
 def profile(path: Path = typer.Argument(..., help="a profile of params overrides, e.g. profiles/gpu.yaml"),
             params: Path = typer.Option(Path("params.yaml"), help="the params file it overrides"),
             run: bool = typer.Option(False, "--run", help="run the experiment now"),
-            queue: bool = typer.Option(False, "--queue", help="queue it for `dvc queue start`")) -> None:
+            queue: bool = typer.Option(False, "--queue", help="queue it for `dvc queue start`"),
+            name: str = typer.Option(None, "--name", "-n", help="the experiment's name in `dvc exp show`")) -> None:
     """Print the `dvc exp run -S ...` command that applies a profile; run or queue it on request."""
-    command = ["dvc", "exp", "run", *(["--queue"] if queue else []), *profiles.set_options(path, params)]
+    command = ["dvc", "exp", "run", *(["--queue"] if queue else []), *(["--name", name] if name else []),
+               *profiles.set_options(path, params)]
     typer.echo(shlex.join(command))
     if run or queue:
         raise typer.Exit(subprocess.run(command).returncode)

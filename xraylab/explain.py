@@ -37,10 +37,19 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str | None = No
 
     For a single sigmoid output the map explains the predicted class: the gradient of p where p >= 0.5,
     of 1 - p otherwise (the MSc report's adaptation of Grad-CAM to one output unit). For softmax heads it
-    explains the arg-max class.
+    explains the arg-max class. Networks with a global-average-pooling + dense head get the closed form
+    of `grad_cam_graph` (the same maps, and what the web demo computes); others a gradient tape.
     """
     layer = model.get_layer(layer_name or last_conv_layer(model))
-    probe = keras.Model(model.inputs, [layer.output, model.output])
+    images = tf.convert_to_tensor(images, tf.float32)
+    if dense_head(model, layer.name) is not None:
+        return grad_cam_graph(model, layer.name)(images)[1].numpy()
+    return grad_cam_tape(model, images, layer.name)
+
+
+def grad_cam_tape(model: keras.Model, images: np.ndarray, layer_name: str) -> np.ndarray:
+    """Grad-CAM by automatic differentiation: any architecture, on the CPU or GPU (not in TF.js)."""
+    probe = keras.Model(model.inputs, [model.get_layer(layer_name).output, model.output])
     images = tf.convert_to_tensor(images, tf.float32)
     with tf.GradientTape() as tape:
         feature_maps, outputs = probe(images, training=False)
@@ -51,11 +60,62 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str | None = No
             explained = tf.reduce_max(outputs, axis=-1)
     gradients = tape.gradient(explained, feature_maps)
     channel_weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True)
-    maps = tf.nn.relu(tf.reduce_sum(channel_weights * feature_maps, axis=-1, keepdims=True))
-    maps = tf.image.resize(maps, images.shape[1:3])[..., 0]
+    weighted = tf.reduce_sum(channel_weights * feature_maps, axis=-1, keepdims=True)
+    return _finish(weighted, images.shape[1:3]).numpy()
+
+
+def dense_head(model: keras.Model, layer_name: str) -> keras.layers.Dense | None:
+    """The output layer, when all that follows `layer_name` is global average pooling, dropout and that layer.
+
+    For such a head Grad-CAM has a closed form, which `grad_cam_graph` computes without gradient ops.
+    """
+    names = [layer.name for layer in model.layers]
+    after = model.layers[names.index(layer_name) + 1:]
+    kinds = [type(layer) for layer in after if not isinstance(layer, keras.layers.Dropout)]
+    if kinds != [keras.layers.GlobalAveragePooling2D, keras.layers.Dense]:
+        return None
+    return after[-1]
+
+
+def grad_cam_graph(model: keras.Model, layer_name: str | None = None):
+    """A function images → (outputs, heat-maps) giving what `grad_cam` gives, built from plain tensor ops.
+
+    TF.js graph models cannot run gradient ops (SigmoidGrad, StridedSliceGrad…), so the web export needs
+    Grad-CAM without a gradient tape. With a global-average-pooling + dense head the gradient is known:
+    for a sigmoid unit p = s(w·mean(A) + b), dp/dA_k = p(1 - p) w_k / (H W) at every position, and the
+    map is relu(Σ_k ±w_k A_k) after dropping the positive factor p(1 - p)/(H W), which the final scaling
+    to a peak of 1 removes anyway (that is CAM, Zhou et al. 2016). For a softmax head and arg-max class c,
+    dp_c/dA_k ∝ p_c (w_ck - Σ_j p_j w_jk). Raises ValueError for any other head.
+    """
+    layer = model.get_layer(layer_name or last_conv_layer(model))
+    head = dense_head(model, layer.name)
+    if head is None:
+        raise ValueError(f"model {model.name}: what follows {layer.name} is not global average pooling and a "
+                         "dense layer, so Grad-CAM has no closed form for it")
+    # Named, or Keras numbers it from a global counter and the exported graph differs from run to run.
+    probe = keras.Model(model.inputs, [layer.output, model.output], name=f"{model.name}_grad_cam")
+
+    def maps(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        feature_maps, outputs = probe(images, training=False)
+        kernel = tf.transpose(head.kernel)  # (classes, channels)
+        if outputs.shape[-1] == 1:
+            # explaining p where p >= 0.5 and 1 - p otherwise flips the gradient's sign
+            weights = tf.where(outputs >= 0.5, 1.0, -1.0) * kernel
+        else:
+            chosen = tf.one_hot(tf.argmax(outputs, axis=-1), outputs.shape[-1])
+            weights = tf.matmul(chosen - outputs, kernel)
+        weighted = tf.reduce_sum(feature_maps * weights[:, None, None, :], axis=-1, keepdims=True)
+        return outputs, _finish(weighted, images.shape[1:3])
+
+    return maps
+
+
+def _finish(weighted: tf.Tensor, size) -> tf.Tensor:
+    """Grad-CAM's last steps: relu, resize to the image, scale each map to a peak of 1."""
+    maps = tf.image.resize(tf.nn.relu(weighted), size)[..., 0]
     peak = tf.reduce_max(maps, axis=(1, 2), keepdims=True)
     # A map with no positive evidence anywhere stays all zero rather than dividing by zero.
-    return tf.math.divide_no_nan(maps, peak).numpy()
+    return tf.math.divide_no_nan(maps, peak)
 
 
 def occlusion(model: keras.Model, images: np.ndarray, patch: int, stride: int,

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import keras
+import tensorflow as tf
 
-from xraylab import atomic
+from xraylab import atomic, explain
 
 META_FILE = "meta.json"
 
@@ -16,21 +17,44 @@ META_FILE = "meta.json"
 def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> None:
     """Write `out_dir` with model.json, weight shards and meta.json, replacing it only when complete.
 
-    The SavedModel → graph-model route is used because TF.js cannot load the layers-model JSON that
-    Keras 3 writes (its InputLayer config differs).
+    The graph model's outputs are `probability` (the model's output) and, where Grad-CAM has a closed
+    form, `heatmap`: the map `explain.grad_cam` gives, at the input's size; meta.json's `heatmap` says
+    which. The SavedModel → graph-model route is used because TF.js cannot load the layers-model JSON
+    that Keras 3 writes (its InputLayer config differs).
     """
     # Imported here: tensorflowjs pulls in JAX and TF-DF and takes seconds, and only convert needs it.
     from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
 
+    serving = _Serving(model)
     with tempfile.TemporaryDirectory() as scratch, atomic.writing_dir(Path(out_dir)) as temp:
         saved_model = Path(scratch) / "saved_model"
-        model.export(str(saved_model), format="tf_saved_model", verbose=False)
+        tf.saved_model.save(serving, str(saved_model), signatures={"serving_default": serving.serve})
         converter.convert_tf_saved_model(
             str(saved_model), str(temp),
             quantization_dtype_map={"float16": "*"} if quantize == "float16" else None,
         )
         _sort_graph_attributes(temp / "model.json")
-        atomic.write_json(temp / META_FILE, dict(meta))
+        atomic.write_json(temp / META_FILE, {**meta, "heatmap": serving.heatmap})
+
+
+class _Serving(tf.Module):
+    """What the page runs: images in [0, 1] → {probability[, heatmap]}."""
+
+    def __init__(self, model: keras.Model):
+        super().__init__()
+        self.model = model
+        try:
+            self.maps = explain.grad_cam_graph(model)
+        except ValueError:  # no closed form (or no convolution): the page shows the prediction only
+            self.maps = None
+        self.heatmap = self.maps is not None
+        self.serve = tf.function(self._serve, input_signature=[tf.TensorSpec(model.inputs[0].shape, tf.float32)])
+
+    def _serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
+        if self.maps is None:
+            return {"probability": self.model(images, training=False)}
+        probability, heatmap = self.maps(images)
+        return {"probability": probability, "heatmap": heatmap}
 
 
 def _sort_graph_attributes(model_json: Path) -> None:

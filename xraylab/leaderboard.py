@@ -1,11 +1,28 @@
 """The leaderboard: every model's scores side by side, and the model chosen on validation (never test)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Mapping
+
+from xraylab.errors import UserError
 
 DUMMY = "dummy"
 TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
 VAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
+
+
+def best(metrics_dir: Path, network: bool = False) -> str:
+    """The model evaluate ranked best on validation (`network`: the best network, for what runs in Keras)."""
+    board_path = Path(metrics_dir) / "leaderboard.json"
+    if not board_path.is_file():
+        raise UserError(f"{board_path} not found, so there is no best model yet; run `dvc repro` or name a model")
+    board = json.loads(board_path.read_text())
+    name = board["best_network"] if network else board["best_network"] or board["best_model"]
+    if name is None:
+        raise UserError("no network among train.models, so there is none to use here; add one (e.g. custom_cnn) "
+                        "to train.models")
+    return name
 
 
 def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[str, Any]:

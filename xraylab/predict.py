@@ -1,7 +1,8 @@
 """Predictions for image files outside any manifest: what `xraylab predict` prints.
 
-The model is a trained one under models/ (by default the network evaluate ranked best on validation) and
-its threshold the one evaluate picked on validation, so a file gets the label the leaderboard would give it.
+The model is the release model (release/, trained on real X-rays) unless another is named: "best" is the
+network evaluate ranked best on validation, any other name a model under models/. The threshold is the
+one picked on validation for that model, so a file gets the label the leaderboard (or release) gives it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from xraylab import explain, overlay, pipeline, saved
+from xraylab import explain, leaderboard, overlay, pipeline, release, saved
 from xraylab.errors import UserError
 
 READABLE = ("JPEG", "PNG", "BMP", "GIF")  # what tf.io.decode_image reads
@@ -35,14 +36,18 @@ class Prediction:
                 f"threshold {self.threshold:.4f}, {self.model})")
 
 
-def resolve_model(name: str | None, models_dir: Path, metrics_dir: Path) -> tuple[saved.SavedModel, float]:
-    """The model `name` (default: evaluate's best network) and the threshold evaluate picked for it."""
-    if name is None:
-        board_path = metrics_dir / "leaderboard.json"
-        if not board_path.is_file():
-            raise UserError(f"{board_path} not found, so there is no default model; run `dvc repro` or pass --model")
-        board = json.loads(board_path.read_text())
-        name = board["best_network"] or board["best_model"]
+RELEASE = "release"
+BEST = "best"
+
+
+def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
+                  release_dir: Path = release.RELEASE_DIR) -> tuple[saved.SavedModel, float]:
+    """The model `name` ("release", "best" or one under models/) and the threshold picked for it."""
+    if name == RELEASE:
+        model, meta = release.load(release_dir)
+        return model, float(meta["threshold"])
+    if name == BEST:
+        name = leaderboard.best(metrics_dir)
     directory = models_dir / name
     if not (directory / saved.META_FILE).is_file():
         trained = sorted(path.parent.name for path in models_dir.glob(f"*/{saved.META_FILE}"))

@@ -24,8 +24,18 @@ def set_options(profile_path: Path, params_path: Path) -> list[str]:
     options = []
     for key, value in _leaves(profile):
         # JSON is valid YAML, which is how DVC reads the value; compact, so the pair stays one word.
-        options += ["-S", f"{key}={json.dumps(value, separators=(',', ':'))}"]
+        # A key params.yaml lacks (e.g. one augment strength) needs Hydra's "+" to be added.
+        added = "" if _has(params, key) else "+"
+        options += ["-S", f"{added}{key}={json.dumps(value, separators=(',', ':'))}"]
     return options
+
+
+def _has(tree: Mapping[str, Any], dotted: str) -> bool:
+    for key in dotted.split("."):
+        if not isinstance(tree, Mapping) or key not in tree:
+            return False
+        tree = tree[key]
+    return True
 
 
 def _merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

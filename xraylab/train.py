@@ -4,6 +4,7 @@ Reads straight down: seed, build data, build model, callbacks, fit, save.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -86,8 +87,11 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
             keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
                                              double_checkpoint=True),
         ]
+        started = time.perf_counter()
         fitted.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
                    class_weight=class_weights)
+        # Wall time of this run's fit (a resumed run counts its own part): what `dvc exp show` lists as cost.
+        live.log_metric("fit_seconds", round(time.perf_counter() - started, 1), plot=False)
 
     meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)

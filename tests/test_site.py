@@ -1,0 +1,170 @@
+"""The demo site in a real browser: docs/ served on 127.0.0.1, driven in Debian's headless Chromium.
+
+The page must give the probability the Python model gives (within 1e-3) and the Grad-CAM map
+`xraylab.explain` computes, and fetch nothing but its own static files: an X-ray never leaves the machine.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from xraylab import explain, pipeline, predict, release, saved
+
+from .conftest import REPO, sample_images
+
+DOCS = REPO / "docs"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); the site test needs it")
+    return path
+
+
+@pytest.fixture(scope="module")
+def site() -> str:
+    """docs/ over HTTP on a free port of 127.0.0.1, as GitHub Pages serves it."""
+    handler = functools.partial(_QuietHandler, directory=str(DOCS))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def xray_png(tmp_path: Path) -> Path:
+    """A real test X-ray as PNG: lossless, so browser and TensorFlow decode the very same pixels."""
+    target = tmp_path / "xray.png"
+    with Image.open(sample_images("test", "PNEUMONIA", 1)[0]) as image:
+        image.convert("L").save(target)
+    return target
+
+
+def open_page(browser, site: str, query: str = "", viewport: dict | None = None):
+    """A fresh page on the site with its model loaded; returns the page and the requests it made."""
+    page = browser.new_page(viewport=viewport or {"width": 1100, "height": 900})
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
+    started = time.perf_counter()
+    page.goto(f"{site}/index.html{query}")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Model ready')",
+                           timeout=60_000)
+    print(f"model loaded and warmed up in {time.perf_counter() - started:.2f} s ({page.text_content('#status')})")
+    return page, requests
+
+
+def upload(page, path: Path) -> None:
+    page.set_input_files("#file", str(path))
+
+
+def shown_prediction(page) -> dict:
+    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
+    return page.evaluate("() => ({...window.xraylab, heatmap: window.xraylab.heatmap && Array.from(window.xraylab.heatmap),"
+                         " shown: document.getElementById('probability').textContent})")
+
+
+def python_reference(model_dir: Path, image: Path) -> tuple[float, np.ndarray]:
+    model = saved.load(model_dir)
+    frame = pd.DataFrame({"path": [str(image)], "label": 0})
+    pixels = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
+    return float(model.predict(frame)[0]), explain.grad_cam(model.model, pixels)[0]
+
+
+def test_release_model_in_the_browser_matches_python(browser, site: str, xray_png: Path, tmp_path: Path):
+    page, requests = open_page(browser, site)
+    assert page.input_value("#model-choice") == "release"
+    upload(page, xray_png)
+    shown = shown_prediction(page)
+    probability, heatmap = python_reference(release.RELEASE_DIR / release.MODEL_DIR, xray_png)
+    print(f"probability: browser {shown['probability']:.6f}, Python {probability:.6f}; "
+          f"time to first prediction {shown['millis']:.0f} ms")
+    assert abs(float(shown["shown"]) - probability) <= 1e-3
+    assert abs(shown["probability"] - probability) <= 1e-3
+
+    browser_map = np.asarray(shown["heatmap"], np.float32).reshape(heatmap.shape)
+    difference = np.abs(browser_map - heatmap)
+    print(f"heat-map: mean |browser - explain.grad_cam| {difference.mean():.4f}, max {difference.max():.4f}")
+    assert difference.mean() < 0.01 and difference.max() < 0.1
+    assert np.corrcoef(browser_map.ravel(), heatmap.ravel())[0, 1] > 0.99
+    painted = page.evaluate("""() => { const canvas = document.getElementById('heatmap');
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0; for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++; return painted; }""")
+    assert painted > 0.05 * heatmap.size  # the overlay is drawn, not blank
+
+    page.fill("#opacity", "0.8")  # the slider drives the overlay's opacity
+    page.dispatch_event("#opacity", "input")
+    assert page.eval_on_selector("#heatmap", "canvas => canvas.style.opacity") == "0.8"
+    page.screenshot(path=str(tmp_path / "site.png"), full_page=True)
+    print(f"screenshot: {tmp_path / 'site.png'}")
+    assert_only_static_gets(requests, site)
+
+
+def test_bad_file_gives_a_message_and_the_page_goes_on(browser, site: str, xray_png: Path, tmp_path: Path):
+    page, requests = open_page(browser, site)
+    not_an_image = tmp_path / "notes.txt"
+    not_an_image.write_text("not an X-ray")
+    upload(page, not_an_image)
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.text_content("#error") == "notes.txt is not an image this browser can read. Pick a JPEG or PNG X-ray."
+    assert page.is_hidden("#result")
+
+    upload(page, xray_png)
+    shown = shown_prediction(page)
+    assert page.is_hidden("#error")
+    assert 0.0 <= shown["probability"] <= 1.0
+    assert_only_static_gets(requests, site)
+
+
+def test_pipeline_model_and_phone_width(browser, site: str, xray_png: Path, tmp_path: Path):
+    # The model `dvc repro` converts is one click away; a phone-width screen shows everything without
+    # scrolling sideways.
+    page, requests = open_page(browser, site, "?model=pipeline", viewport=PHONE)
+    assert page.input_value("#model-choice") == "pipeline"
+    meta = json.loads((DOCS / "model" / "meta.json").read_text())
+    assert page.evaluate("window.xraylab.model") == meta["model"]
+    upload(page, xray_png)
+    shown = shown_prediction(page)
+    assert 0.0 <= shown["probability"] <= 1.0
+    assert (shown["heatmap"] is not None) == meta["heatmap"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    assert_only_static_gets(requests, site)
+
+
+def assert_only_static_gets(requests: list[tuple[str, str]], site: str) -> None:
+    """Every network request is a GET to the site for a file under docs/; blob: URLs are local previews."""
+    network = [(method, url) for method, url in requests if not url.startswith(("blob:", "data:"))]
+    assert network
+    for method, url in network:
+        parsed = urlparse(url)
+        assert method == "GET", (method, url)
+        assert f"{parsed.scheme}://{parsed.netloc}" == site, url
+        assert (DOCS / parsed.path.lstrip("/")).is_file(), url

@@ -1,0 +1,106 @@
+"""The release model: the one the demo site and `xraylab predict` use unless told otherwise.
+
+`dvc repro` trains on whatever params.yaml says (the embedded sample by default); a release is a trained
+workspace packaged for users: the Keras model in release/model/, its TF.js conversion in docs/release/,
+and beside each the same meta.json saying what it was trained on, how it scored on validation (plain and
+under the shifts of evaluate.shifts, with intervals), the threshold it calls positives at and what the
+training cost. Both folders are committed to git, so a fresh clone predicts with no training.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from xraylab import atomic, config, export, saved
+from xraylab.errors import UserError
+
+RELEASE_DIR = Path("release")
+SITE_DIR = Path("docs/release")
+MODEL_DIR = "model"
+META_FILE = "meta.json"
+
+
+def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.SavedModel,
+             experiment: str | None) -> dict[str, Any]:
+    """What a release says about itself, from the workspace's evaluate and train outputs."""
+    result = _read_json(metrics_dir / "eval" / f"{name}.json", "run `dvc repro evaluate` first")
+    split = _read_json(metrics_dir / "split.json", "run `dvc repro split` first")
+    trained = _read_json(metrics_dir / "train" / name / "metrics.json", f"run `dvc repro train@{name}` first")
+    counts = {part: split[part] for part in ("train", "val", "test") if part in split}
+    return {
+        "release": True,
+        "model": name,
+        "class_names": list(model.meta.class_names),
+        "image_size": model.meta.image_size,
+        "channels": model.meta.channels,
+        "threshold": result["threshold"],
+        "threshold_rule": result["threshold_rule"],
+        "confidence": result["confidence"],
+        "val": result["val"],
+        "val_shifted": result.get("val_shifted", {}),
+        "held_out": result["test"],
+        "trained_on": _describe_data(cfg, counts),
+        "data_source": cfg.data.source,
+        "split": counts,
+        "params": _model_params(cfg, name),
+        "fit_seconds": trained.get("fit_seconds"),
+        "epochs_run": trained.get("step", -1) + 1 if "step" in trained else None,
+        "experiment": experiment,
+        "revision": _git_revision(),
+    }
+
+
+def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, release_dir: Path = RELEASE_DIR,
+          site_dir: Path = SITE_DIR, quantize: str = "float16", experiment: str | None = None) -> dict[str, Any]:
+    """Package models/<name> and its metrics as the release: release_dir/ and site_dir/, each replaced whole."""
+    model = saved.load(models_dir / name)
+    if model.meta.kind != "network":
+        raise UserError(f"{name} is a {model.meta.kind} model; the release runs in a browser, so it must be a "
+                        "network")
+    meta = metadata(name, config.load(params_path), metrics_dir, model, experiment)
+    export.to_tfjs(model.model, site_dir, quantize, meta)
+    meta = json.loads((site_dir / export.META_FILE).read_text())  # with what the export adds (heatmap)
+    with atomic.writing_dir(release_dir) as temp:
+        saved.save(temp / MODEL_DIR, model.meta, model.model)
+        atomic.write_json(temp / META_FILE, meta)
+    return meta
+
+
+def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, dict[str, Any]]:
+    """The release's Keras model and its meta.json."""
+    meta_path = Path(release_dir) / META_FILE
+    if not meta_path.is_file():
+        raise UserError(f"no release model in {release_dir} ({META_FILE} missing); restore it with "
+                        f"`git checkout -- {release_dir}`, or pass --model with a model under models/")
+    return saved.load(Path(release_dir) / MODEL_DIR), json.loads(meta_path.read_text())
+
+
+def _describe_data(cfg: config.Config, counts: dict[str, dict[str, int]]) -> str:
+    where = {"local": cfg.data.local.path or cfg.data.local.labels_csv, "sample": cfg.data.sample_dir,
+             "mura": cfg.data.mura.path}.get(cfg.data.source, cfg.data.source)
+    images = {part: sum(value for key, value in numbers.items() if key != "patients")
+              for part, numbers in counts.items()}
+    parts = ", ".join(f"{images[part]:,} {part}" for part in images)
+    return f"{Path(str(where)).name} ({cfg.data.source} source; patient-grouped split: {parts} images)"
+
+
+def _model_params(cfg: config.Config, name: str) -> dict[str, Any]:
+    # Through JSON: tuples become lists, as in params.yaml.
+    return json.loads(json.dumps(asdict(cfg.models[name])))
+
+
+def _git_revision() -> str | None:
+    try:
+        found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return found.stdout.strip()
+
+
+def _read_json(path: Path, hint: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise UserError(f"{path} not found; {hint}")
+    return json.loads(path.read_text())
