@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import blocks, cli, pr_report, profiles, results
+from xraylab import atomic, blocks, cli, pr_report, profiles, results
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -60,6 +60,21 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
     scores = meta["val"]["scores"]
     typer.echo(f"release: {model} trained on {meta['trained_on']} → {release_dir}/, {site_dir}/; validation "
                f"accuracy {scores['accuracy']:.3f}, AUC {scores['roc_auc']:.3f}, threshold {meta['threshold']:.4f}")
+
+
+@app.command("batch-split")
+def batch_split(root: Path = typer.Argument(..., help="a Kermany folder (NORMAL/ and PNEUMONIA/ inside)"),
+                out: Path = typer.Option(..., help="the labels CSV to write, for data.local.labels_csv"),
+                held_out: str = typer.Option("NORMAL2", help="the NORMAL batch to hold out: IM or NORMAL2"),
+                pneumonia_fraction: float = typer.Option(0.15, help="share of PNEUMONIA patients in the test split"),
+                seed: int = typer.Option(42)) -> None:
+    """Labels whose test split is one acquisition batch of NORMAL films: validation by batch."""
+    from xraylab.datasets import batches
+    table = batches.holding_out(root, held_out, pneumonia_fraction, seed)
+    atomic.write_text(out, table.to_csv(index=False))
+    test = table[table["split"] == "test"]
+    typer.echo(f"{out}: {len(table)} films; test = {(test['label'] == 'NORMAL').sum()} NORMAL of batch {held_out} "
+               f"+ {(test['label'] == 'PNEUMONIA').sum()} PNEUMONIA")
 
 
 @app.command("leaderboard")
