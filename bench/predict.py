@@ -2,9 +2,9 @@
 
 Target (issue "Accuracy on real X-rays"): 600 images in a minute on this CPU. The images are the first 300
 NORMAL and 300 PNEUMONIA files of ../shared/data/kermany-train-224 (or pass a folder with NORMAL/ and
-PNEUMONIA/); the model is the default one (evaluate's best network). Printed beside it, for the ratio: the
+PNEUMONIA/); the model is the default one (the release model). Printed beside it, for the ratio: the
 same command on one image, which is nearly all start-up.
-Run from the repository root after `dvc repro`: python bench/predict.py [FOLDER]
+Run from the repository root: python bench/predict.py [FOLDER]
 """
 from __future__ import annotations
 

@@ -23,9 +23,9 @@ async function loadModel(folder) {
     const model = await tf.loadGraphModel(`${folder}model.json`, {
       onProgress: (fraction) => { const shown = $("progress"); if (shown) shown.textContent = `${Math.round(100 * fraction)}%`; },
     });
-    // One prediction on a blank image compiles the kernels now, so the visitor's first X-ray is fast.
-    tf.tidy(() => { model.execute(tf.zeros([1, meta.image_size, meta.image_size, meta.channels])); });
     Object.assign(state, { model, meta, folder });
+    // One prediction on a blank picture compiles every kernel of the path now, so the first X-ray is fast.
+    predict(blankPicture());
     window.xraylab.model = meta.model;
     setStatus(`Model ready: ${meta.model} (${tf.getBackend()} backend).`);
     $("file").disabled = false;
@@ -75,7 +75,7 @@ function describeModel(meta) {
 function predict(image) {
   const { image_size: size, channels } = state.meta;
   return tf.tidy(() => {
-    let pixels = tf.browser.fromPixels(image, 3).toFloat().div(255);
+    let pixels = tf.browser.fromPixels(naturalSize(image), 3).toFloat().div(255);
     if (channels === 1) pixels = tf.image.rgbToGrayscale(pixels);
     pixels = tf.image.resizeBilinear(pixels, [size, size], false, true);
     const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
@@ -84,6 +84,22 @@ function predict(image) {
     // One sigmoid unit gives P(positive); softmax heads give every class, and positive is "not class 0".
     return { probability: values.length === 1 ? values[0] : 1 - values[0], heatmap: heatmap ? heatmap.dataSync() : null };
   });
+}
+
+// fromPixels reads an <img> at its laid-out size (CSS scales the preview), so draw it 1:1 on a canvas first:
+// the model must see the file's own pixels, as in Python.
+function naturalSize(image) {
+  const canvas = document.createElement("canvas");
+  canvas.width = image.naturalWidth || image.width;
+  canvas.height = image.naturalHeight || image.height;
+  canvas.getContext("2d").drawImage(image, 0, 0);
+  return canvas;
+}
+
+function blankPicture() {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 2 * state.meta.image_size;
+  return canvas;
 }
 
 function showError(message) {

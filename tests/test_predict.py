@@ -44,8 +44,10 @@ def invoke(workspace: Path, *args: str):
 
 
 def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
+    card = tmp_path / "card.md"
+    card.write_text("# Card\n<!-- release:start -->\nstale figures\n<!-- release:end -->\nhand-written\n")
     released = CliRunner().invoke(app, [
-        "release", "--params", str(REPO / "params.yaml"), "--models-dir", str(workspace / "models"),
+        "release", "--card", str(card), "--params", str(REPO / "params.yaml"), "--models-dir", str(workspace / "models"),
         "--metrics-dir", str(workspace / "metrics"), "--release-dir", str(tmp_path / "release"),
         "--site-dir", str(tmp_path / "site"), "--experiment", "tiny"])
     assert released.exit_code == 0, released.output
@@ -55,6 +57,9 @@ def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
     assert (meta["model"], meta["threshold"], meta["experiment"], meta["heatmap"]) == ("custom_cnn", 0.5, "tiny", True)
     assert meta["params"]["normalize"] == "none" and meta["fit_seconds"] > 0 and meta["epochs_run"] == 1
     assert (tmp_path / "site" / "model.json").is_file()
+    text = card.read_text()
+    assert "stale figures" not in text and text.endswith("hand-written\n")
+    assert "| accuracy | 0.500 | 0.500 |" in text and "Threshold 0.5000 (youden, picked on validation)" in text
 
     image = sample_images("test", "PNEUMONIA", 1)[0]
     result = CliRunner().invoke(app, ["predict", str(image), "--json", "--release-dir", str(tmp_path / "release")])

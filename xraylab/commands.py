@@ -51,12 +51,15 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
                  models_dir: Path = typer.Option(Path("models")),
                  metrics_dir: Path = typer.Option(Path("metrics")),
                  release_dir: Path = typer.Option(Path("release")),
-                 site_dir: Path = typer.Option(Path("docs/release"))) -> None:
+                 site_dir: Path = typer.Option(Path("docs/release")),
+                 card: Path = typer.Option(Path("docs/model-card.md"), help="the model card whose figures block "
+                                                                           "is rewritten")) -> None:
     """Package a trained model as the release: release/ for `xraylab predict`, docs/release/ for the site."""
     from xraylab import leaderboard, release
     if model is None:
         model = leaderboard.best(metrics_dir, network=True)
     meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment)
+    blocks.replace(card, "release", release.card_table(meta))
     scores = meta["val"]["scores"]
     typer.echo(f"release: {model} trained on {meta['trained_on']} → {release_dir}/, {site_dir}/; validation "
                f"accuracy {scores['accuracy']:.3f}, AUC {scores['roc_auc']:.3f}, threshold {meta['threshold']:.4f}")

@@ -67,7 +67,7 @@ def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]])
     for name, result in results.items():
         label = f"**{name}** (chosen on val)" if name == board["best_model"] else name
         test = result["test"]
-        cells = [_cell(test["scores"][metric], test["interval"][metric]) for metric in TABLE_METRICS]
+        cells = [cell(test["scores"][metric], test["interval"][metric]) for metric in TABLE_METRICS]
         lines.append(f"| {label} | {result['threshold']:.3f} ({result['threshold_rule']}) | "
                      + " | ".join(cells) + " |")
     note = (f"\nTest split; {confidence:.0%} bootstrap intervals in brackets. Each threshold is picked on validation "
@@ -95,7 +95,7 @@ def _pair(scores: Mapping[str, Any]) -> str:
     return f"{scores['sensitivity']:.3f} / {scores['specificity']:.3f}"
 
 
-def _cell(value: float | None, interval: list[float] | None) -> str:
+def cell(value: float | None, interval: list[float] | None) -> str:
     if value is None:
         return "–"
     return f"{value:.3f}" if interval is None else f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"

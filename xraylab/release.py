@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from xraylab import atomic, config, export, saved
+from xraylab import atomic, config, export, leaderboard, saved
 from xraylab.errors import UserError
 
 RELEASE_DIR = Path("release")
@@ -54,19 +54,52 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
 
 
 def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, release_dir: Path = RELEASE_DIR,
-          site_dir: Path = SITE_DIR, quantize: str = "float16", experiment: str | None = None) -> dict[str, Any]:
-    """Package models/<name> and its metrics as the release: release_dir/ and site_dir/, each replaced whole."""
+          site_dir: Path = SITE_DIR, experiment: str | None = None) -> dict[str, Any]:
+    """Package models/<name> and its metrics as the release: release_dir/ and site_dir/, each replaced whole.
+
+    The TF.js copy is quantised as params.yaml's convert.quantize says, like the pipeline's own.
+    """
     model = saved.load(models_dir / name)
     if model.meta.kind != "network":
         raise UserError(f"{name} is a {model.meta.kind} model; the release runs in a browser, so it must be a "
                         "network")
-    meta = metadata(name, config.load(params_path), metrics_dir, model, experiment)
-    export.to_tfjs(model.model, site_dir, quantize, meta)
+    cfg = config.load(params_path)
+    meta = metadata(name, cfg, metrics_dir, model, experiment)
+    export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
     meta = json.loads((site_dir / export.META_FILE).read_text())  # with what the export adds (heatmap)
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
         atomic.write_json(temp / META_FILE, meta)
     return meta
+
+
+CARD_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc", "pr_auc", "f1", "brier", "ece")
+
+
+def card_table(meta: dict[str, Any]) -> str:
+    """The model card's figures from a release's meta.json, as markdown (a generated block of the card)."""
+    minutes = f"{meta['fit_seconds'] / 60:.1f} minutes" if meta.get("fit_seconds") else "not recorded"
+    lines = [
+        f"Model `{meta['model']}`, {meta['image_size']} × {meta['image_size']} px "
+        f"{'greyscale' if meta['channels'] == 1 else 'RGB'}, trained on {meta['trained_on']}; "
+        f"{meta.get('epochs_run') or '?'} epochs, fit time {minutes}; experiment `{meta.get('experiment')}`, "
+        f"commit `{meta.get('revision')}`. Threshold {meta['threshold']:.4f} ({meta['threshold_rule']}, picked on "
+        f"validation). {round(100 * meta['confidence'])}% bootstrap intervals in brackets.",
+        "",
+        "| metric | validation | held-out (same distribution) |",
+        "|---|---|---|",
+    ]
+    for name in CARD_METRICS:
+        cells = [leaderboard.cell(part["scores"].get(name), part.get("interval", {}).get(name))
+                 for part in (meta["val"], meta["held_out"])]
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    if meta.get("val_shifted"):
+        lines += ["", "Validation under shift, threshold unchanged:", "",
+                  "| shift | accuracy | sensitivity | specificity | ROC AUC |", "|---|---|---|---|---|"]
+        for shift, scores in meta["val_shifted"].items():
+            lines.append(f"| {shift} | {scores['accuracy']:.3f} | {scores['sensitivity']:.3f} | "
+                         f"{scores['specificity']:.3f} | {scores['roc_auc']:.3f} |")
+    return "\n".join(lines) + "\n"
 
 
 def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, dict[str, Any]]:

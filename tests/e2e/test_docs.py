@@ -1,0 +1,135 @@
+"""Every command in the README's and docs/' shell blocks, run in order in a fresh repository.
+
+The commands run as written, with bash, from the repository root, on the embedded sample with every model
+shrunk (so they finish in seconds; the scores are not the point). Where the docs point at data beside the
+checkout (`../shared/data/...`), this test puts a small real-image copy there (a synthetic MURA folder for
+MURA, which cannot be shipped). A command that cannot run here is listed in NOT_RUN with the reason, and the
+test fails if a listed command is no longer in the docs, or if a new command is neither run nor listed.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, sample_images
+from fresh_repo import commit, dvc_env, fresh_repo, run, tiny
+from xraylab.datasets import synthetic
+
+pytestmark = pytest.mark.slow
+
+DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
+INSTALL = "pip install -r requirements.txt && "  # this environment was installed from it already
+NOT_RUN = {
+    "pip install -r requirements.txt && python -m pytest": "the test command: this test is part of its run",
+    "sudo apt-get install -y chromium": "a system package; .ci/run installs it before the tests",
+}
+
+
+def commands(document: Path) -> list[str]:
+    """The commands of a markdown file's ```bash blocks: continuation lines joined, comments dropped."""
+    found = []
+    for block in re.findall(r"```bash\n(.*?)```", document.read_text(), flags=re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if line and not line.startswith("#"):
+                found.append(re.sub(r"\s+", " ", line))
+    return found
+
+
+def shrink_every_model(params: dict) -> None:
+    tiny(params)
+    for name, section in params["models"].items():
+        if section["type"] == "network" and name != "custom_cnn":
+            section.update(image_size=64 if name == "alexnet" else 32, epochs=1)
+        elif section["type"] == "transfer":
+            # No ImageNet weights offline: random backbones exercise the same code.
+            section.update(image_size=75, epochs=1, weights=None)
+        elif section["type"] == "classic":
+            section.update(image_size=12, cv_folds=2)
+    params["models"]["svm"]["grid"] = {"svc__C": [1], "svc__gamma": ["scale"]}
+    params["evaluate"]["shifts"] = dict(list(params["evaluate"]["shifts"].items())[:1])
+
+
+def shared_data(root: Path) -> None:
+    """What the docs expect beside the checkout, in miniature: Kermany's training split and MURA."""
+    kermany = root / "data" / "kermany-train-224"
+    for name in ("NORMAL", "PNEUMONIA"):
+        (kermany / name).mkdir(parents=True)
+        # Both NORMAL acquisition batches (IM-… and NORMAL2-IM-…) are among the sample's training films.
+        for image in sample_images("train", name, 200 if name == "NORMAL" else 120):
+            shutil.copyfile(image, kermany / name / image.name)
+    synthetic.write_mura(root / "data" / "MURA-v1.1", patients=24, seed=0)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_docs(command: str, repo: Path) -> None:
+    """The README's local web server: start it, fetch the page, stop it."""
+    port = free_port()
+    server = subprocess.Popen(["bash", "-c", command.replace("8000", str(port))], cwd=repo,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"{command} served nothing")
+        assert "xraylab chest X-ray demo" in page
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def wait_for_queue(repo: Path) -> None:
+    """What the docs tell the reader to do after `dvc queue start`: wait until every run says Success."""
+    deadline = time.monotonic() + 1200
+    while any(word in run("dvc", "queue", "status", cwd=repo) for word in ("Queued", "Running")):
+        assert time.monotonic() < deadline, "the queue did not finish in 20 minutes"
+        time.sleep(2)
+    status = run("dvc", "queue", "status", cwd=repo)
+    assert "Failed" not in status, status
+
+
+def test_every_documented_command_runs(tmp_path: Path):
+    shared_data(tmp_path / "shared")
+    repo = fresh_repo(tmp_path / "xraylab", edit=shrink_every_model)
+    run("git", "branch", "-M", "main", cwd=repo)  # `xraylab report --base main` compares with it
+    for name in ("path/to/xray.jpeg", "xray.jpeg"):  # the README's example file names
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sample_images("test", "PNEUMONIA", 1)[0], repo / name)
+
+    documented = [(document, command) for document in DOCUMENTS for command in commands(REPO / document)]
+    assert len(documented) > 20
+    stale = set(NOT_RUN) - {command for _, command in documented}
+    assert not stale, f"NOT_RUN lists commands the docs no longer have: {stale}"
+
+    for document, command in documented:
+        if command in NOT_RUN:
+            continue
+        if command.startswith("python -m http.server"):
+            serve_docs(command, repo)
+            continue
+        started = time.monotonic()
+        command = command.removeprefix(INSTALL)
+        result = subprocess.run(["bash", "-c", command], cwd=repo, capture_output=True, text=True, timeout=1500,
+                                env=dvc_env())
+        assert result.returncode == 0, f"{document}: `{command}` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        print(f"{time.monotonic() - started:6.1f} s  {document}: {command}")
+        if command.startswith("dvc queue start"):
+            wait_for_queue(repo)
+        if command == "dvc repro":
+            commit(repo, "the pipeline's outputs")  # experiments compare with a committed baseline
