@@ -2,24 +2,27 @@
 from xraylab import results
 
 
-def run(name: str, source: str, specificity: float, shifted: dict | None) -> dict:
+def run(name: str, source: str, specificity: float, shifted: dict | None, fit_seconds: float | None = None,
+        labels_csv: str | None = None) -> dict:
     board = {"best_network": "custom_cnn", "threshold": {"custom_cnn": 0.42},
              "val": {"custom_cnn": {"accuracy": 0.9, "sensitivity": 0.95, "specificity": specificity,
                                     "roc_auc": 0.97}},
              "test": {"custom_cnn": {"accuracy": 0.91, "roc_auc": 0.98}}}
     if shifted is not None:
         board["val_shifted"] = {"custom_cnn": shifted}
-    params = {"data": {"source": source}, "balance": {"method": "augment"},
+    params = {"data": {"source": source, "local": {"labels_csv": labels_csv}}, "balance": {"method": "augment"},
               "models": {"custom_cnn": {"image_size": 128, "epochs": 12, "normalize": "standardize",
                                         "augment": {"gamma": 0.3}, "batch_size": 32}}}
-    return {"rev": "abc1234def", "name": name, "data": {
-        "params": {"params.yaml": {"data": params}},
-        "metrics": {results.LEADERBOARD: {"data": board}}}}
+    metrics = {results.LEADERBOARD: {"data": board}}
+    if fit_seconds is not None:
+        metrics["metrics/train/custom_cnn/metrics.json"] = {"data": {"fit_seconds": fit_seconds}}
+    return {"rev": "abc1234def", "name": name, "data": {"params": {"params.yaml": {"data": params}}, "metrics": metrics}}
 
 
 def test_rows_cover_the_experiments_and_skip_runs_without_a_board():
     shown = [{**run(None, "sample", 0.8, None), "experiments": [
-        {"revs": [run("real-baseline", "local", 0.6, {"worst_specificity": 0.1, "worst_sensitivity": 0.9})]},
+        {"revs": [run("real-baseline", "local", 0.6, {"worst_specificity": 0.1, "worst_sensitivity": 0.9},
+                      fit_seconds=390.0, labels_csv="/tmp/batch-normal2.csv")]},
         {"revs": [{"rev": "ffff", "name": "failed", "data": {}}]},
         {"revs": [run(None, "local", 0.7, None)]},
     ]}]
@@ -29,7 +32,8 @@ def test_rows_cover_the_experiments_and_skip_runs_without_a_board():
                                     "augment": {"gamma": 0.3}}
     table = results.markdown(records)
     assert table.splitlines()[0].startswith("| run | data | balance | model and params |")
-    assert ('| real-baseline | local | augment | custom_cnn (image_size=128, epochs=12, normalize="standardize", '
-            'augment={"gamma":0.3}) | 0.420 | 0.900 | 0.950 | 0.600 | 0.970 | 0.900 | 0.100 | 0.910 | 0.980 |'
-            ) in table
+    assert ('| real-baseline | local (batch-normal2.csv) | augment | custom_cnn (image_size=128, epochs=12, '
+            'normalize="standardize", augment={"gamma":0.3}) | 0.420 | 0.900 | 0.950 | 0.600 | 0.970 | 0.900 | 0.100 '
+            '| 0.910 | 0.980 | 6.5 |') in table
     assert "| – | – |" in table.splitlines()[3]  # an experiment without shifted scores
+    assert table.splitlines()[3].endswith("| 0.910 | 0.980 | – |")  # nor a recorded fit time

@@ -36,9 +36,13 @@ def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             if not board or not params or not board.get("best_network"):
                 continue
             name = board["best_network"]
+            trained = ((data.get("metrics") or {}).get(f"metrics/train/{name}/metrics.json") or {}).get("data") or {}
+            labels = (params["data"].get("local") or {}).get("labels_csv")
             yield {
                 "run": run.get("name") or data.get("rev") or run.get("rev", "")[:7],
-                "source": params["data"]["source"],
+                # a labels CSV redraws the split (e.g. `xraylab batch-split`), so it is part of what the data is
+                "source": params["data"]["source"] + (f" ({Path(labels).name})" if labels else ""),
+                "fit_seconds": trained.get("fit_seconds"),
                 "balance": params["balance"]["method"],
                 "model": name,
                 "params": {key: params["models"][name][key] for key in MODEL_PARAMS if key in params["models"][name]},
@@ -51,7 +55,7 @@ def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 def markdown(records: list[dict[str, Any]]) -> str:
     header = ("| run | data | balance | model and params | threshold | val acc | val sens | val spec | val AUC "
-              "| shifted worst sens | shifted worst spec | held-out acc | held-out AUC |")
+              "| shifted worst sens | shifted worst spec | held-out acc | held-out AUC | fit min |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for record in records:
         params = ", ".join(f"{key}={json.dumps(value, separators=(',', ':'))}"
@@ -62,7 +66,8 @@ def markdown(records: list[dict[str, Any]]) -> str:
             f"{record['threshold']:.3f}", _number(val.get("accuracy")), _number(val.get("sensitivity")),
             _number(val.get("specificity")), _number(val.get("roc_auc")),
             _number(shifted.get("worst_sensitivity")), _number(shifted.get("worst_specificity")),
-            _number(test.get("accuracy")), _number(test.get("roc_auc")) + " |"]))
+            _number(test.get("accuracy")), _number(test.get("roc_auc")),
+            ("–" if record["fit_seconds"] is None else f"{record['fit_seconds'] / 60:.1f}") + " |"]))
     return "\n".join(lines) + "\n"
 
 
