@@ -20,14 +20,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     model = saved.load(models_dir / name)
     result = json.loads((metrics_dir / "eval" / f"{name}.json").read_text())
     meta = {
-        "model": name,
-        "class_names": list(model.meta.class_names),
-        "image_size": model.meta.image_size,
-        "channels": model.meta.channels,
-        "threshold": result["threshold"],
-        "threshold_rule": result["threshold_rule"],
-        "confidence": result["confidence"],
-        "val": result["val"],
+        **export.page_meta(name, model, result),
         "test": result["test"],
         "selected_by": f"validation {board['select_metric']}",
         "data_source": cfg.data.source,

@@ -9,9 +9,26 @@ from typing import Any, Mapping
 import keras
 import tensorflow as tf
 
-from xraylab import atomic, explain
+from xraylab import atomic, explain, saved
 
 META_FILE = "meta.json"
+
+
+def page_meta(name: str, model: saved.SavedModel, result: Mapping[str, Any]) -> dict[str, Any]:
+    """What the page needs of any model it loads: input shape, classes, threshold and validation scores.
+
+    `result` is the model's metrics/eval/<name>.json.
+    """
+    return {
+        "model": name,
+        "class_names": list(model.meta.class_names),
+        "image_size": model.meta.image_size,
+        "channels": model.meta.channels,
+        "threshold": result["threshold"],
+        "threshold_rule": result["threshold_rule"],
+        "confidence": result["confidence"],
+        "val": result["val"],
+    }
 
 
 def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> None:

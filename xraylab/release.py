@@ -32,14 +32,7 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
     counts = {part: split[part] for part in ("train", "val", "test") if part in split}
     return {
         "release": True,
-        "model": name,
-        "class_names": list(model.meta.class_names),
-        "image_size": model.meta.image_size,
-        "channels": model.meta.channels,
-        "threshold": result["threshold"],
-        "threshold_rule": result["threshold_rule"],
-        "confidence": result["confidence"],
-        "val": result["val"],
+        **export.page_meta(name, model, result),
         "val_shifted": result.get("val_shifted", {}),
         "held_out": result["test"],
         "trained_on": _describe_data(cfg, counts),
