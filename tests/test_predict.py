@@ -1,5 +1,6 @@
 """`xraylab predict`: labels at evaluate's threshold, JSON lines, heat-maps, and errors that name the problem."""
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -67,6 +68,18 @@ def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
     line = json.loads(result.output)
     expected = saved.load(workspace / "models" / "custom_cnn").predict(pd.DataFrame({"path": [str(image)], "label": 0}))
     assert line["probability"] == pytest.approx(expected[0], abs=1e-6) and line["model"] == "custom_cnn"
+
+    folder = tmp_path / "films"  # a folder stands for the images in it
+    folder.mkdir()
+    for source in sample_images("test", "NORMAL", 3):
+        shutil.copyfile(source, folder / source.name)
+    (folder / "notes.txt").write_text("not an image, and not picked up")
+    result = CliRunner().invoke(app, ["predict", str(folder), "--json", "--release-dir", str(tmp_path / "release")])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["path"] for line in result.output.splitlines()] == sorted(
+        str(folder / source.name) for source in sample_images("test", "NORMAL", 3))
+    empty = CliRunner().invoke(app, ["predict", str(tmp_path / "site" / "..")])
+    assert empty.exit_code == 1 and "is a folder with no image files" in str(empty.exception)
 
     missing = CliRunner().invoke(app, ["predict", str(image), "--release-dir", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "no release model in" in str(missing.exception)

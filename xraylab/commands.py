@@ -22,7 +22,8 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
 
 
 @app.command("predict")
-def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, BMP, GIF)"),
+def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, BMP, GIF) or "
+                                                                "folders of them"),
                    model: str = typer.Option("release", help="release (the model shipped in release/), best "
                                                              "(evaluate's best network) or a model under models/"),
                    heatmap: Path = typer.Option(None, help="write a Grad-CAM overlay PNG here (several images: "
@@ -34,6 +35,7 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
     """Class and probability for each image, at the threshold picked on validation for the model."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
     from xraylab import predict
+    images = predict.expand(images)
     predict.check_images(images)  # before the model loads: a mistyped path fails at once
     saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
     results = predict.predict(saved_model, threshold, images)

@@ -59,6 +59,23 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     return saved.load(directory), float(json.loads(result_path.read_text())["threshold"])
 
 
+SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif")
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder becomes the image files directly inside it (by suffix, in name order)."""
+    expanded = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(child for child in path.iterdir() if child.suffix.lower() in SUFFIXES and child.is_file())
+            if not inside:
+                raise UserError(f"{path} is a folder with no image files ({', '.join(SUFFIXES)})")
+            expanded += inside
+        else:
+            expanded.append(path)
+    return expanded
+
+
 def check_images(paths: list[Path]) -> None:
     """Fail on the first path that is missing or not an image TensorFlow can decode, naming it."""
     for path in paths:
