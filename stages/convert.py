@@ -24,6 +24,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
         "test": result["test"],
         "selected_by": f"validation {board['select_metric']}",
         "data_source": cfg.data.source,
+        "revision": export.git_revision(),  # the commit whose code and params made it
     }
     export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta)
     size = sum(path.stat().st_size for path in out_dir.iterdir())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,6 +30,18 @@ def page_meta(name: str, model: saved.SavedModel, result: Mapping[str, Any]) -> 
         "confidence": result["confidence"],
         "val": result["val"],
     }
+
+
+def git_revision() -> str | None:
+    """The commit checked out when a model is exported (short hash), if in git.
+
+    Not marked dirty: during `dvc repro` the stages before convert have already rewritten tracked metrics.
+    """
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.stdout.strip()
 
 
 def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> None:

@@ -9,7 +9,6 @@ training cost. Both folders are committed to git, so a fresh clone predicts with
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
         "fit_seconds": trained.get("fit_seconds"),
         "epochs_run": trained.get("step", -1) + 1 if "step" in trained else None,
         "experiment": experiment,
-        "revision": _git_revision(),
+        "revision": export.git_revision(),
     }
 
 
@@ -116,14 +115,6 @@ def _describe_data(cfg: config.Config, counts: dict[str, dict[str, int]]) -> str
 def _model_params(cfg: config.Config, name: str) -> dict[str, Any]:
     # Through JSON: tuples become lists, as in params.yaml.
     return json.loads(json.dumps(asdict(cfg.models[name])))
-
-
-def _git_revision() -> str | None:
-    try:
-        found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return found.stdout.strip()
 
 
 def _read_json(path: Path, hint: str) -> dict[str, Any]:

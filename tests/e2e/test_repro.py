@@ -43,7 +43,9 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     assert numbers and all(math.isfinite(number) for number in numbers)
     assert board["test"]["dummy"]["accuracy"] == pytest.approx(133 / 213, abs=1e-6)
     assert list((repo / "reports" / "gradcam" / "custom_cnn").glob("*.png"))
-    assert json.loads((repo / "docs" / "model" / "meta.json").read_text())["model"] == "custom_cnn"
+    web_meta = json.loads((repo / "docs" / "model" / "meta.json").read_text())
+    assert web_meta["model"] == "custom_cnn" and web_meta["heatmap"] is True
+    assert web_meta["revision"] == run("git", "rev-parse", "--short", "HEAD", cwd=repo, stdout_only=True).strip()
 
     # `xraylab predict` gives an image the probability evaluate recorded for it.
     predictions = pd.read_csv(repo / "metrics" / "predictions" / "custom_cnn.csv")
