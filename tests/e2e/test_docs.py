@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, sample_images
+from conftest import REPO, SAMPLE, sample_images
 from fresh_repo import commit, dvc_env, fresh_repo, run, tiny
 from xraylab.datasets import synthetic
 
@@ -60,10 +60,13 @@ def shrink_every_model(params: dict) -> None:
 def shared_data(root: Path) -> None:
     """What the docs expect beside the checkout, in miniature: Kermany's training split and MURA."""
     kermany = root / "data" / "kermany-train-224"
-    for name in ("NORMAL", "PNEUMONIA"):
+    normal = sorted((SAMPLE / "train" / "NORMAL").glob("*.jpeg"))
+    films = {"NORMAL": [image for image in normal if image.name.startswith("IM-")][:30] +  # both acquisition
+                       [image for image in normal if image.name.startswith("NORMAL2-")][:30],  # batches
+             "PNEUMONIA": sample_images("train", "PNEUMONIA", 60)}
+    for name, images in films.items():
         (kermany / name).mkdir(parents=True)
-        # Both NORMAL acquisition batches (IM-… and NORMAL2-IM-…) are among the sample's training films.
-        for image in sample_images("train", name, 200 if name == "NORMAL" else 120):
+        for image in images:
             shutil.copyfile(image, kermany / name / image.name)
     synthetic.write_mura(root / "data" / "MURA-v1.1", patients=24, seed=0)
 
