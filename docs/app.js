@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 window.xraylab = { probability: null, heatmap: null, millis: null, model: null };
 
 async function loadModel(folder) {
+  if (state.model) state.model.dispose();  // switching models: free the previous one's weights
   state.model = null;
   $("file").disabled = true;
   $("result").hidden = true;
