@@ -5,7 +5,8 @@ the Keras model they came from and the 3 MB target; page load until the model is
 warm-up prediction), then the time from picking a file to the shown probability, first and median of
 five (target <= 1 s after model load); then the accuracy of the page on the embedded sample's test split
 (213 JPEGs, decoded by the browser) against the Keras model's in Python, at the same threshold (target:
-within 0.5 point). Needs Debian's chromium and the playwright package, and `dvc repro` for models/.
+within 0.5 point). The release model was trained on the official training split, which holds the sample's
+films: its figure compares browser and Keras, it is no accuracy estimate. Needs Debian's chromium and the playwright package, and `dvc repro` for models/.
 Run from the repository root: python bench/site.py
 """
 from __future__ import annotations
