@@ -44,8 +44,10 @@ def git_revision() -> str | None:
     return head.stdout.strip()
 
 
-def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> None:
+def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> dict[str, Any]:
     """Write `out_dir` with model.json, weight shards and meta.json, replacing it only when complete.
+
+    Returns the meta.json written: `meta` plus `heatmap`.
 
     The graph model's outputs are `probability` (the model's output) and, where Grad-CAM has a closed
     form, `heatmap`: the map `explain.grad_cam` gives, at the input's size; meta.json's `heatmap` says
@@ -64,7 +66,9 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
             quantization_dtype_map={"float16": "*"} if quantize == "float16" else None,
         )
         _sort_graph_attributes(temp / "model.json")
-        atomic.write_json(temp / META_FILE, {**meta, "heatmap": serving.heatmap})
+        written = {**meta, "heatmap": serving.heatmap}
+        atomic.write_json(temp / META_FILE, written)
+    return written
 
 
 class _Serving(tf.Module):

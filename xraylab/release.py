@@ -56,9 +56,8 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
         raise UserError(f"{name} is a {model.meta.kind} model; the release runs in a browser, so it must be a "
                         "network")
     cfg = config.load(params_path)
-    meta = metadata(name, cfg, metrics_dir, model, experiment)
-    export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
-    meta = json.loads((site_dir / export.META_FILE).read_text())  # with what the export adds (heatmap)
+    meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize,
+                          metadata(name, cfg, metrics_dir, model, experiment))
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
         atomic.write_json(temp / META_FILE, meta)
