@@ -1,15 +1,16 @@
 // The demo page: load a TF.js graph model (the release model, or the one `dvc repro` converted), then
 // predict on a picked or dropped image and draw its Grad-CAM heat-map, all inside this browser.
 // Preprocessing mirrors xraylab/pipeline.py: pixels in [0, 1], greyscale when the model asks for one channel,
-// bilinear resize with half-pixel centres (what tf.image.resize does in training).
+// and its antialiased two-step resize (to the 224 px film the models were trained on, then to the model's size),
+// so an original film and its 224 px copy get the same answer.
 "use strict";
 
 // Where the two models live, relative to this page: `xraylab release` writes release/, the convert stage model/.
 const MODELS = { release: "release/", pipeline: "model/" };
-const state = { model: null, meta: null, folder: null };
+const state = { model: null, meta: null, folder: null, threshold: null, thresholdSource: "" };
 const $ = (id) => document.getElementById(id);
 // What the last prediction produced, for people and tests reading the page from the console.
-window.xraylab = { probability: null, heatmap: null, millis: null, model: null };
+window.xraylab = { probability: null, heatmap: null, millis: null, model: null, threshold: null };
 
 async function loadModel(folder) {
   if (state.model) state.model.dispose();  // switching models: free the previous one's weights
@@ -24,16 +25,38 @@ async function loadModel(folder) {
     const model = await tf.loadGraphModel(`${folder}model.json`, {
       onProgress: (fraction) => { const shown = $("progress"); if (shown) shown.textContent = `${Math.round(100 * fraction)}%`; },
     });
-    Object.assign(state, { model, meta, folder });
+    Object.assign(state, { model, meta, folder }, operatingThreshold(meta, await siteCalibration(folder, meta)));
     // One prediction on a blank picture compiles every kernel of the path now, so the first X-ray is fast.
     predict(blankPicture());
-    window.xraylab.model = meta.model;
+    Object.assign(window.xraylab, { model: meta.model, threshold: state.threshold });
     setStatus(`Model ready: ${meta.model} (${tf.getBackend()} backend).`);
     $("file").disabled = false;
     describeModel(meta);
   } catch (error) {
     setStatus(`The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`);
   }
+}
+
+// `xraylab calibrate` writes calibration.json beside the release: a threshold picked on a site's own films. It
+// counts only for the exact model file it was made for (the same digest), as in `xraylab predict`.
+async function siteCalibration(folder, meta) {
+  const response = await fetch(`${folder}calibration.json`).catch(() => null);
+  if (!response || !response.ok) return null;
+  const calibration = await response.json().catch(() => null);
+  return calibration && meta.model_digest && calibration.model_digest === meta.model_digest ? calibration : null;
+}
+
+function operatingThreshold(meta, calibration) {
+  if (calibration) {
+    const films = Object.entries(calibration.images).map(([name, count]) => `${count} ${name}`).join(", ");
+    return { threshold: calibration.threshold,
+             thresholdSource: `calibrated on your films, ${calibration.films} (${films}; rule ${calibration.rule})` };
+  }
+  if (meta.threshold_set) {
+    return { threshold: meta.threshold,
+             thresholdSource: `picked on target films, ${meta.threshold_set} (rule ${meta.threshold_rule.split(" ")[0]})` };
+  }
+  return { threshold: meta.threshold, thresholdSource: `picked on validation (rule ${meta.threshold_rule})` };
 }
 
 function setStatus(html) {
@@ -62,12 +85,27 @@ function describeModel(meta) {
   const confidence = meta.confidence ? `, ${Math.round(100 * meta.confidence)}% intervals` : "";
   const split = meta.release ? "val" : "test";
   const auc = scores(split).roc_auc;
-  $("model-card").textContent =
+  let text =
     `${meta.model}, ${meta.image_size}×${meta.image_size} px ${meta.channels === 1 ? "greyscale" : "RGB"}, ` +
     `trained on ${meta.trained_on || `data source “${meta.data_source}”`}. ` +
     `On its ${split === "val" ? "patient-grouped validation split" : "test split"}${confidence}: ` +
     `accuracy ${score(split, "accuracy")}, sensitivity ${score(split, "sensitivity")}, ` +
     `specificity ${score(split, "specificity")}, ROC AUC ${auc == null ? "–" : auc.toFixed(3)}.`;
+  // Films from elsewhere (evaluate.external), at the threshold the release ships with.
+  for (const [name, part] of Object.entries(meta.external || {})) {
+    const chose = name === meta.threshold_set;
+    const at = (chose ? part.calibrated : part.at_val_threshold).scores;
+    text += ` On ${part.count} target films (${name}${chose ? ", which chose the threshold: optimistic" : ""}): ` +
+      `accuracy ${percent(at.accuracy)}, sensitivity ${percent(at.sensitivity)}, ` +
+      `specificity ${percent(at.specificity)}, ROC AUC ${at.roc_auc.toFixed(3)}.`;
+  }
+  const independent = (meta.replaces || {}).independent;
+  if (independent) {
+    text += ` It replaces ${meta.replaces.experiment}, which scored accuracy ${percent(independent.accuracy)}, ` +
+      `specificity ${percent(independent.specificity)}, ROC AUC ${independent.roc_auc.toFixed(3)} independently ` +
+      `on ${independent.films} held-back official test films.`;
+  }
+  $("model-card").textContent = text;
   $("positive-name").textContent = meta.class_names[1];
   $("heatmap-controls").hidden = !meta.heatmap;
 }
@@ -76,15 +114,36 @@ function describeModel(meta) {
 function predict(image) {
   const { image_size: size, channels } = state.meta;
   return tf.tidy(() => {
-    let pixels = tf.browser.fromPixels(naturalSize(image), 3).toFloat().div(255);
+    let pixels = tf.browser.fromPixels(naturalSize(image), 3).toFloat();
     if (channels === 1) pixels = tf.image.rgbToGrayscale(pixels);
-    pixels = tf.image.resizeBilinear(pixels, [size, size], false, true);
+    pixels = triangleResize(triangleResize(pixels, FILM_SIZE), size).div(255);
     const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
     const [probability, heatmap] = Array.isArray(outputs) ? outputs : [outputs];
     const values = probability.dataSync();
     // One sigmoid unit gives P(positive); softmax heads give every class, and positive is "not class 0".
     return { probability: values.length === 1 ? values[0] : 1 - values[0], heatmap: heatmap ? heatmap.dataSync() : null };
   });
+}
+
+// xraylab/pipeline.py's triangle_weights: (size × length) weights of a triangle (bilinear) filter, widened by the
+// scale when shrinking so every pixel counts (antialiasing); rows sum to 1, the identity at equal sizes.
+const FILM_SIZE = 224;
+function triangleWeights(length, size) {
+  const scale = length / size;
+  const centres = tf.range(0, size, 1, "float32").add(0.5).mul(scale);
+  const positions = tf.range(0, length, 1, "float32").add(0.5);
+  const distance = positions.expandDims(0).sub(centres.expandDims(1)).abs();
+  const weights = tf.relu(tf.scalar(1).sub(distance.div(Math.max(scale, 1))));
+  return weights.div(weights.sum(1, true));
+}
+
+// A [height, width, channels] image resampled to size × size, each axis by triangleWeights (call inside tf.tidy).
+function triangleResize(image, size) {
+  const [height, width] = image.shape;
+  const rows = triangleWeights(height, size);
+  const columns = triangleWeights(width, size);
+  const planes = tf.unstack(image, 2).map((plane) => tf.matMul(tf.matMul(rows, plane), columns, false, true));
+  return tf.stack(planes, 2);
 }
 
 // fromPixels reads an <img> at its laid-out size (CSS scales the preview), so draw it 1:1 on a canvas first:
@@ -110,14 +169,16 @@ function showError(message) {
 }
 
 function showPrediction({ probability, heatmap }) {
-  const { class_names: names, threshold } = state.meta;
+  const { class_names: names } = state.meta;
+  const { threshold, thresholdSource } = state;
   const positive = probability >= threshold;
   $("label").textContent = positive ? names[1] : names[0];
   $("label").className = positive ? "positive" : "negative";
   $("probability").textContent = probability.toFixed(4);
   $("bar-fill").style.width = `${(100 * probability).toFixed(1)}%`;
   $("bar-threshold").style.left = `${(100 * threshold).toFixed(1)}%`;
-  $("threshold-note").textContent = `Called ${names[1]} at a probability of ${threshold.toFixed(4)} or more.`;
+  $("threshold-note").textContent =
+    `Called ${names[1]} at a probability of ${threshold.toFixed(4)} or more: a threshold ${thresholdSource}.`;
   $("heatmap").hidden = !heatmap;
   if (heatmap) drawHeatmap(heatmap, state.meta.image_size);
   $("error").hidden = true;

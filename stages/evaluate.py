@@ -1,11 +1,12 @@
-"""evaluate: score every trained model and a majority-class dummy on val and test; pick the best on val."""
+"""evaluate: score every trained model and a majority-class dummy on val, test and any external sets; pick the
+best on val."""
 from pathlib import Path
 
 import joblib
 import pandas as pd
 import typer
 
-from xraylab import atomic, cli, config, curves, evaluation, leaderboard, manifest, metrics, saved
+from xraylab import atomic, cli, config, curves, evaluation, external, leaderboard, manifest, metrics, saved
 from xraylab.datasets import sources
 from xraylab.evaluation import Predictions
 
@@ -19,23 +20,29 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
     cfg = config.load(params)
     class_names = sources.class_names(cfg.data)
+    # Read first: a missing or malformed folder fails at once, naming its key, before anything else runs.
+    external_sets = {name: external.read(Path(entry.path), cfg.data.task, f"evaluate.external.{name}.path")
+                     for name, entry in cfg.evaluate.external.items()}
     train, val, test = (manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test"))
 
-    predictions, shifted = {}, {}
+    predictions, shifted, external_predictions = {}, {}, {}
     for name in cfg.train.models:
         model = saved.load(models_dir / name)
         predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
                              Predictions(test, model.probabilities(test)))
         shifted[name] = {shift_name: Predictions(val, model.probabilities(val, shift))
                          for shift_name, shift in cfg.evaluate.shifts.items()}
-    predictions[leaderboard.DUMMY] = (
-        "dummy", Predictions(val, metrics.majority_probabilities(train["label"], len(val), len(class_names))),
-        Predictions(test, metrics.majority_probabilities(train["label"], len(test), len(class_names))))
+        external_predictions[name] = {set_name: Predictions(frame, model.probabilities(frame))
+                                      for set_name, frame in external_sets.items()}
+    majority = lambda frame: Predictions(  # noqa: E731
+        frame, metrics.majority_probabilities(train["label"], len(frame), len(class_names)))
+    predictions[leaderboard.DUMMY] = ("dummy", majority(val), majority(test))
+    external_predictions[leaderboard.DUMMY] = {set_name: majority(frame) for set_name, frame in external_sets.items()}
 
     # The bootstrap dominates (scikit-learn's input checks, ~10 ms a resample): one process per model.
     scored = joblib.Parallel(n_jobs=-1)(
         joblib.delayed(evaluation.evaluate)(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
-                                            shifted.get(name))
+                                            shifted.get(name), external_predictions[name])
         for name, (kind, val_predictions, test_predictions) in predictions.items())
     results = dict(zip(predictions, scored))
     with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
@@ -44,8 +51,10 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
         for name, (kind, val_predictions, test_predictions) in predictions.items():
             result = results[name]
             atomic.write_json(eval_dir / f"{name}.json", result)
+            parts = {"val": val_predictions, "test": test_predictions,
+                     **{f"external:{set_name}": frame for set_name, frame in external_predictions[name].items()}}
             rows = pd.concat([evaluation.predictions_frame(split, split_predictions, result["threshold"], class_names)
-                              for split, split_predictions in (("val", val_predictions), ("test", test_predictions))])
+                              for split, split_predictions in parts.items()])
             manifest.write(predictions_dir / f"{name}.csv", rows)
             if name != leaderboard.DUMMY:
                 write_plots(plots_dir, name, test_predictions, result["threshold"], class_names,

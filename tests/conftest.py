@@ -1,6 +1,7 @@
 """Shared fixtures: small, real inputs built from the embedded sample of Kermany X-rays."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
+# Real data laid beside the checkout (../shared/data, see its README): full-size originals and the 224 px copies.
+SHARED_DATA = REPO.parent / "shared" / "data"
+FULLSIZE = SHARED_DATA / "kermany-fullsize"
+TRAIN_224 = SHARED_DATA / "kermany-train-224"
 
 
 def sample_images(split: str, class_name: str, count: int) -> list[Path]:
@@ -37,3 +42,28 @@ def tiny_manifest() -> pd.DataFrame:
         for image in sample_images("train", class_name, 8):
             rows.append({"path": str(image), "label": label, "patient_id": image.stem})
     return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory) -> Path:
+    """models/custom_cnn trained on 16 real X-rays, and the evaluate outputs predict reads (threshold 0.5)."""
+    from xraylab import train
+    from xraylab.config import NetworkConfig, TrainConfig
+
+    root = tmp_path_factory.mktemp("workspace")
+    rows = [{"path": str(image), "label": label, "patient_id": image.stem}
+            for label, name in enumerate(("NORMAL", "PNEUMONIA")) for image in sample_images("train", name, 8)]
+    paths = train.TrainPaths(root / "models" / "custom_cnn", root / "metrics" / "train" / "custom_cnn",
+                             root / "backup", root / "features")
+    network = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=8, learning_rate=1e-3, dropout=0.0,
+                            filters=(4, 8))
+    train.fit("custom_cnn", network, TrainConfig(models=("custom_cnn",), seed=0, cache_images=False),
+              pd.DataFrame(rows), pd.DataFrame(rows), ("NORMAL", "PNEUMONIA"), {0: 1.0, 1: 1.0}, paths)
+    (root / "metrics" / "eval").mkdir(parents=True)
+    scores = {"scores": {"accuracy": 0.5, "roc_auc": 0.5}, "interval": {}}
+    (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps(
+        {"threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores, "test": scores}))
+    (root / "metrics" / "split.json").write_text(json.dumps({"train": {"NORMAL": 8, "PNEUMONIA": 8, "patients": 16}}))
+    (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
+                                                                    "best_model": "custom_cnn"}))
+    return root

@@ -38,8 +38,16 @@ def test_repo_params_load_into_typed_sections():
     ("train", "models", ["custom_cnn", "rff"], "train.models[1] 'rff' is not a section of models"),
     ("balance", "min_zoom", 0, "balance.min_zoom must be in (0, 1]"),
     ("evaluate", "select_metric", "loss", "evaluate.select_metric must be one of"),
-    ("evaluate", "threshold", "otsu", "evaluate.threshold must be one of ['youden', 'max_f1']"),
-    ("evaluate", "threshold", 1.5, "evaluate.threshold must be in (0, 1) or one of ['youden', 'max_f1']"),
+    ("evaluate", "threshold", "otsu", "evaluate.threshold must be a probability in (0, 1), youden or max_f1, "
+                                      "sensitivity=<fraction> or specificity=<fraction>, got 'otsu'"),
+    ("evaluate", "threshold", 1.5, "evaluate.threshold must be in (0, 1) or a rule such as youden, got 1.5"),
+    ("evaluate", "threshold", "sensitivity=95", "evaluate.threshold must be a probability in (0, 1)"),
+    ("evaluate", "external", ["../films"], "evaluate.external must map names to labelled folders"),
+    ("evaluate", "external", {"site": "../films"}, "evaluate.external.site must be a mapping such as"),
+    ("evaluate", "external", {"site": {"folder": "x"}}, "evaluate.external.site has unknown keys ['folder']"),
+    ("evaluate", "external", {"site": {"path": ""}}, "evaluate.external.site.path must be a non-empty string"),
+    ("evaluate", "external", {"site": {"path": "x", "calibrate": "best"}},
+     "evaluate.external.site.calibrate must be a probability in (0, 1), youden or max_f1"),
     ("evaluate", "confidence", 95, "evaluate.confidence must be in (0, 1), e.g. 0.95, got 95"),
     ("evaluate", "shifts", {"dim": {"contrast": 0}}, "evaluate.shifts.dim.contrast must be > 0, got 0"),
     ("evaluate", "shifts", {"dim": {"exposure": 2}}, "evaluate.shifts.dim has unknown keys ['exposure']"),
@@ -129,3 +137,13 @@ def test_robustness_knobs_are_optional_and_parsed():
     tuned = config.parse(raw).models["custom_cnn"]
     assert tuned.augment == config.AugmentConfig(contrast=0.3, gamma=0.2) and tuned.normalize == "standardize"
     assert config.parse(raw).evaluate.shifts["darker"] == config.ShiftConfig(gamma=1.5)
+
+
+def test_external_sets_are_absent_by_default_and_read_when_given():
+    raw = repo_params()
+    assert config.parse(raw).evaluate.external == {}
+    raw["evaluate"]["external"] = {"target": {"path": "../films", "calibrate": "sensitivity=0.95"},
+                                   "plain": {"path": "../other"}}
+    external = config.parse(raw).evaluate.external
+    assert external == {"target": config.ExternalConfig("../films", "sensitivity=0.95"),
+                        "plain": config.ExternalConfig("../other", None)}

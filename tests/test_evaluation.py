@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from xraylab import evaluation
-from xraylab.config import EvaluateConfig
+from xraylab.config import EvaluateConfig, ExternalConfig
 
 CFG = EvaluateConfig(threshold="youden", select_metric="roc_auc", bootstrap_resamples=50, bootstrap_seed=0,
                      confidence=0.9, calibration_bins=5)
@@ -58,3 +58,21 @@ def test_shifted_validation_is_scored_at_the_unaltered_threshold():
     assert result["threshold"] == 0.3
     assert shifted["sensitivity"] == 1.0 and shifted["specificity"] == 0.0  # 0.05 + 0.3 >= 0.3
     assert result["val"]["scores"]["specificity"] == pytest.approx(4 / 6, abs=1e-6)
+
+
+def test_external_sets_are_scored_at_the_val_threshold_and_at_their_own_calibrated_one():
+    # The target films run hot: every normal scores above the validation threshold (0.3), as on the official
+    # test split; a threshold calibrated on the set's own labels recovers them.
+    target = predictions([0, 0, 0, 1, 1, 1], [0.35, 0.4, 0.5, 0.6, 0.7, 0.9])
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden"),
+                                                        "plain": ExternalConfig("unused")}})
+    result = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, VAL, TEST,
+                                 external={"target": target, "plain": target})
+    scored = result["external"]["target"]
+    assert scored["count"] == 6
+    assert scored["at_val_threshold"]["scores"]["specificity"] == 0.0
+    assert scored["at_val_threshold"]["scores"]["roc_auc"] == 1.0
+    assert set(scored["at_val_threshold"]["interval"]) >= {"accuracy", "roc_auc"}
+    assert (scored["calibrated"]["rule"], scored["calibrated"]["threshold"]) == ("youden", 0.6)
+    assert scored["calibrated"]["scores"]["accuracy"] == 1.0
+    assert "calibrated" not in result["external"]["plain"]

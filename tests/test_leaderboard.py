@@ -5,7 +5,7 @@ import pandas as pd
 
 from conftest import REPO
 from xraylab import blocks, evaluation, leaderboard
-from xraylab.config import EvaluateConfig
+from xraylab.config import EvaluateConfig, ExternalConfig
 
 CFG = EvaluateConfig(threshold=0.5, select_metric="roc_auc", bootstrap_resamples=20, bootstrap_seed=0,
                      confidence=0.95, calibration_bins=10)
@@ -54,6 +54,25 @@ def test_shift_table_lists_sensitivity_and_specificity_per_shift():
     assert "| net | 1.000 / 1.000 | 1.000 / 0.500 |" in table
     assert leaderboard.build(results, "roc_auc")["val_shifted"] == {
         "net": {"worst_accuracy": 0.75, "worst_sensitivity": 1.0, "worst_specificity": 0.5}}
+
+
+def test_external_sets_get_headline_columns_and_a_table_of_their_own():
+    def split(positive: list[float]) -> evaluation.Predictions:
+        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden")}})
+    # At the validation threshold (0.5) the target's normals are called sick; its own threshold (0.7) fixes it.
+    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
+                              split([0.1, 0.2, 0.8, 0.9]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
+    results = {"net": net}
+    board = leaderboard.build(results, "roc_auc")
+    assert board["external"] == {"target": {"net": {
+        "accuracy": 0.5, "sensitivity": 1.0, "specificity": 0.0, "roc_auc": 1.0, "calibrated_threshold": 0.7,
+        "calibrated_accuracy": 1.0, "calibrated_sensitivity": 1.0, "calibrated_specificity": 1.0}}}
+    table = leaderboard.markdown(board, results)
+    assert "External set `target` (4 images)" in table
+    assert "| net | 0.500 [" in table and "| 0.700 (youden) | 1.000 [1.000, 1.000] |" in table
+    assert "external" not in leaderboard.build({"net": result("network", [0.1, 0.2, 0.8, 0.9], [0.1] * 4)},
+                                               "roc_auc")
 
 
 def test_the_readme_shows_the_committed_leaderboard(tmp_path: Path):

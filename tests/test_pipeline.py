@@ -6,6 +6,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from conftest import FULLSIZE, TRAIN_224
+
 from xraylab import pipeline
 
 
@@ -103,10 +105,34 @@ def test_scaled_decode_leaves_small_images_and_pngs_alone(tmp_path: Path, tiny_m
     assert pipeline.decode(str(tmp_path / "x.png"), 3, min_side=20.0).shape == (224, 224, 3)
 
 
-def test_scaled_decode_is_closer_to_an_area_average_than_full_decode_plus_bilinear(tmp_path: Path):
-    big = Image.open(sorted(Path("data/sample/train/PNEUMONIA").glob("*.jpeg"))[0]).convert("L").resize((896, 896))
-    big.save(tmp_path / "big.jpeg", quality=95)
-    area = np.asarray(Image.open(tmp_path / "big.jpeg").resize((224, 224), Image.BOX), np.float32) / 255
-    scaled = pipeline.resize(pipeline.decode(str(tmp_path / "big.jpeg"), 1, min_side=224.0), 224).numpy()[..., 0]
-    full = pipeline.resize(pipeline.decode(str(tmp_path / "big.jpeg"), 1), 224).numpy()[..., 0]
-    assert np.abs(scaled - area).mean() < np.abs(full - area).mean() / 2
+def test_resize_is_pils_antialiased_bilinear_and_leaves_a_224_film_unchanged(tmp_path: Path):
+    film = Image.open(sorted(Path("data/sample/train/PNEUMONIA").glob("*.jpeg"))[0]).convert("L").resize((896, 1000))
+    # Film grain: the fine detail of a real original, which a plain bilinear resize aliases.
+    grain = np.random.default_rng(0).normal(0, 20, (1000, 896))
+    big = Image.fromarray(np.clip(np.asarray(film, np.float64) + grain, 0, 255).astype(np.uint8))
+    big.save(tmp_path / "big.png")
+    pil = np.asarray(big.resize((224, 224), Image.BILINEAR), np.float32) / 255  # how the 224 px copies were made
+    ours = pipeline.resize(pipeline.decode(str(tmp_path / "big.png"), 1), 224).numpy()[..., 0]
+    plain = tf.image.resize(pipeline.decode(str(tmp_path / "big.png"), 1), (224, 224)).numpy()[..., 0] / 255
+    assert np.abs(ours - pil).mean() < 1 / 255 < np.abs(plain - pil).mean()
+    copy = pipeline.decode(str(sorted(Path("data/sample/train/NORMAL").glob("*.jpeg"))[0]), 1)
+    np.testing.assert_allclose(pipeline.resize(copy, 224).numpy(), copy.numpy() / 255, atol=1e-6)
+
+
+def test_triangle_weights_sum_to_one_and_are_the_identity_at_equal_sizes():
+    weights = pipeline.triangle_weights(tf.constant(2000), 224).numpy()
+    assert weights.shape == (224, 2000) and np.allclose(weights.sum(axis=1), 1, atol=1e-5)
+    # A shrink of 8.9x averages 17-18 pixels into each output pixel (fewer at the borders, where the image ends).
+    assert (weights[1:-1] > 0).sum(axis=1).min() >= 17
+    np.testing.assert_array_equal(pipeline.triangle_weights(tf.constant(224), 224).numpy(), np.eye(224))
+
+
+@pytest.mark.skipif(not FULLSIZE.is_dir(), reason=f"{FULLSIZE} (real originals beside the checkout) is missing")
+def test_an_original_film_and_its_224_copy_give_the_model_the_same_pixels():
+    originals = sorted(FULLSIZE.glob("*/*.jpeg"))[:6]
+    for original in originals:
+        copy = TRAIN_224 / original.parent.name / original.name
+        ours = [pipeline.resize(pipeline.decode(str(path), 1, min_side=224), 160).numpy() for path in (original, copy)]
+        plain = [tf.image.resize(pipeline.decode(str(path), 1), (160, 160)).numpy() / 255 for path in (original, copy)]
+        # Left: JPEG re-compression of the copy, a grey level or two; a plain resize aliases by many more.
+        assert np.abs(ours[0] - ours[1]).mean() < 0.01 < np.abs(plain[0] - plain[1]).mean(), original.name

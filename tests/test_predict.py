@@ -9,34 +9,9 @@ from typer.testing import CliRunner
 
 from conftest import REPO, sample_images
 
-from xraylab import predict, saved, train
+from xraylab import predict, saved
 from xraylab.commands import app
-from xraylab.config import NetworkConfig, TrainConfig
 from xraylab.errors import UserError
-
-CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=8, learning_rate=1e-3, dropout=0.0,
-                    filters=(4, 8))
-
-
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Path:
-    """models/tiny_cnn trained on 16 real X-rays, and the evaluate outputs predict reads."""
-    root = tmp_path_factory.mktemp("workspace")
-    rows = [{"path": str(image), "label": label, "patient_id": image.stem}
-            for label, name in enumerate(("NORMAL", "PNEUMONIA")) for image in sample_images("train", name, 8)]
-    paths = train.TrainPaths(root / "models" / "custom_cnn", root / "metrics" / "train" / "custom_cnn",
-                             root / "backup", root / "features")
-    train.fit("custom_cnn", CFG, TrainConfig(models=("custom_cnn",), seed=0, cache_images=False),
-              pd.DataFrame(rows), pd.DataFrame(rows), ("NORMAL", "PNEUMONIA"), {0: 1.0, 1: 1.0}, paths)
-    (root / "metrics" / "eval").mkdir(parents=True)
-    scores = {"scores": {"accuracy": 0.5, "roc_auc": 0.5}, "interval": {}}
-    (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps(
-        {"threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores, "test": scores}))
-    (root / "metrics" / "split.json").write_text(json.dumps({"train": {"NORMAL": 8, "PNEUMONIA": 8, "patients": 16}}))
-    (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
-                                                                    "best_model": "custom_cnn"}))
-    return root
-
 
 def invoke(workspace: Path, *args: str):
     return CliRunner().invoke(app, ["predict", *args, "--models-dir", str(workspace / "models"),

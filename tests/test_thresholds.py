@@ -37,5 +37,22 @@ def test_a_threshold_picked_on_validation_changes_the_test_scores():
 
 
 def test_one_class_validation_cannot_pick():
-    with pytest.raises(UserError, match="youden needs both classes among the validation images"):
+    with pytest.raises(UserError, match="youden needs both classes among the labelled images"):
         thresholds.choose("youden", np.ones(4, int), np.linspace(0, 1, 4))
+
+
+def test_target_rules_pick_the_operating_point_that_meets_them():
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    probabilities = np.array([0.1, 0.2, 0.35, 0.6, 0.3, 0.5, 0.8, 0.9])
+    # Sensitivity 0.75 is first reached at 0.5 (3 of 4 positives); 1.0 needs the threshold down to 0.3.
+    assert thresholds.choose("sensitivity=0.75", labels, probabilities) == 0.5
+    assert thresholds.choose("sensitivity=1", labels, probabilities) == 0.3
+    # Specificity 1.0 needs every negative below: the lowest such threshold is 0.8 (0.6 is a negative).
+    assert thresholds.choose("specificity=1.0", labels, probabilities) == 0.8
+    assert thresholds.choose("specificity=0.75", labels, probabilities) == 0.5
+
+
+@pytest.mark.parametrize("rule", ["otsu", "sensitivity=1.5", "specificity=", "sensitivity 0.9", 0, 1.0, True])
+def test_unknown_rules_are_refused_naming_the_key(rule):
+    with pytest.raises(UserError, match="^calibrate.rule must be"):
+        thresholds.check_rule(rule, "calibrate.rule")

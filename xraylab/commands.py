@@ -29,26 +29,76 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    heatmap: Path = typer.Option(None, help="write a Grad-CAM overlay PNG here (several images: "
                                                            "OUT_<image name>.png each)"),
                    as_json: bool = typer.Option(False, "--json", help="one JSON object per line and image"),
+                   calibrated: bool = typer.Option(True, "--calibrated/--validation-threshold",
+                                                   help="use the threshold of `xraylab calibrate` for this model "
+                                                        "where there is one, or the one picked on validation"),
                    models_dir: Path = typer.Option(Path("models")),
                    metrics_dir: Path = typer.Option(Path("metrics")),
-                   release_dir: Path = typer.Option(Path("release"))) -> None:
-    """Class and probability for each image, at the threshold picked on validation for the model."""
+                   release_dir: Path = typer.Option(Path("release")),
+                   calibration_dir: Path = typer.Option(Path("calibration"))) -> None:
+    """Class and probability for each image, at the model's calibrated threshold, or the one from validation."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
-    from xraylab import predict
+    from xraylab import calibration, predict, saved
     images = predict.expand(images)
     predict.check_images(images)  # before the model loads: a mistyped path fails at once
-    saved_model, threshold = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
-    results = predict.predict(saved_model, threshold, images)
+    chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
+    threshold = chosen.threshold
+    site = (calibration.threshold_for(chosen.name, saved.digest(chosen.directory), calibration_dir)
+            if calibrated else None)
+    if site is not None:
+        threshold = site["threshold"]
+        # stderr: stdout keeps one line (or JSON object) per image.
+        typer.echo(f"threshold {threshold:.4f}: calibrated on {site['films']} ({site['rule']}), "
+                   f"{calibration.path_for(chosen.name, calibration_dir)}", err=True)
+    results = predict.predict(chosen.model, threshold, images)
     for result in results:
         typer.echo(result.json() if as_json else result.text())
         if heatmap is not None:
-            predict.save_heatmap(saved_model, result,
+            predict.save_heatmap(chosen.model, result,
                                  predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
+
+
+@app.command("calibrate")
+def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled films: a folder with NORMAL/ and "
+                                                               "PNEUMONIA/ inside"),
+                        model: str = typer.Option("release", help="release, best or a model under models/"),
+                        rule: str = typer.Option("youden", help="youden, max_f1, sensitivity=0.95, "
+                                                                "specificity=0.9 or a fixed probability"),
+                        params: Path = typer.Option(Path("params.yaml"), help="bootstrap settings: its evaluate "
+                                                                              "section"),
+                        models_dir: Path = typer.Option(Path("models")),
+                        metrics_dir: Path = typer.Option(Path("metrics")),
+                        release_dir: Path = typer.Option(Path("release")),
+                        calibration_dir: Path = typer.Option(Path("calibration")),
+                        site_dir: Path = typer.Option(Path("docs/release"), help="the release's copy for the web "
+                                                                                  "page")) -> None:
+    """Pick the operating threshold on your own labelled films; predict and the page use it from then on."""
+    from xraylab import calibration, config, external, predict, saved, thresholds
+    chosen_rule = thresholds.check_rule(_number_or_text(rule), "--rule")
+    cfg = config.load(params)
+    chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
+    task = external.task_of(chosen.model.meta.class_names)
+    frame = external.read(films, task, "calibrate FILMS")
+    result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory), chosen.threshold,
+                                   frame, films, chosen_rule, cfg.evaluate)
+    written = calibration.write(result, calibration_dir, site_dir if chosen.name == predict.RELEASE else None)
+    typer.echo(calibration.summary(result))
+    typer.echo(f"\n{written}: threshold {result['threshold']:.4f} for {chosen.name}; `xraylab predict` "
+               f"{'and the web page use' if chosen.name == predict.RELEASE else 'uses'} it from now on")
+
+
+def _number_or_text(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value
 
 
 @app.command("release")
 def make_release(model: str = typer.Option(None, help="a model under models/; default: evaluate's best network"),
                  experiment: str = typer.Option(None, help="the `dvc exp` name it came from, recorded in meta.json"),
+                 threshold_from: str = typer.Option(None, help="ship the threshold calibrated on this set of "
+                                                               "evaluate.external instead of the validation one"),
                  params: Path = typer.Option(Path("params.yaml")),
                  models_dir: Path = typer.Option(Path("models")),
                  metrics_dir: Path = typer.Option(Path("metrics")),
@@ -60,11 +110,18 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
     from xraylab import leaderboard, release
     if model is None:
         model = leaderboard.best(metrics_dir, network=True)
-    meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment)
+    meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment,
+                         threshold_from=threshold_from, independent=release.read_independent())
     blocks.replace(card, "release", release.card_table(meta))
     scores = meta["val"]["scores"]
     typer.echo(f"release: {model} trained on {meta['trained_on']} → {release_dir}/, {site_dir}/; validation "
-               f"accuracy {scores['accuracy']:.3f}, AUC {scores['roc_auc']:.3f}, threshold {meta['threshold']:.4f}")
+               f"accuracy {scores['accuracy']:.3f}, AUC {scores['roc_auc']:.3f}; threshold {meta['threshold']:.4f} "
+               f"({meta['threshold_rule']})")
+    for set_name, part in meta["external"].items():
+        at = release.at_operating_threshold(part, set_name, meta)["scores"]
+        typer.echo(f"  {set_name} ({part['count']} films): accuracy {at['accuracy']:.3f}, sensitivity "
+                   f"{at['sensitivity']:.3f}, specificity {at['specificity']:.3f}, AUC {at['roc_auc']:.3f}"
+                   + (" (this set chose the threshold: optimistic)" if set_name == meta.get("threshold_set") else ""))
 
 
 @app.command("batch-split")

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from xraylab import thresholds
 from xraylab.errors import UserError
 
 
@@ -177,8 +178,20 @@ class ShiftConfig:
 
 
 @dataclass(frozen=True)
+class ExternalConfig:
+    """A labelled folder of films from elsewhere (the Kermany layout: NORMAL/, PNEUMONIA/), scored like test.
+
+    `calibrate`: a threshold rule (xraylab.thresholds) applied to this set's own labels, scored beside the
+    validation threshold: what a site that calibrates on its films would get (optimistic: the set chose it).
+    """
+
+    path: str
+    calibrate: float | str | None = None
+
+
+@dataclass(frozen=True)
 class EvaluateConfig:
-    """`threshold`: a probability, or the rule that picks one on validation ("youden" or "max_f1")."""
+    """`threshold`: a probability, or the rule that picks one on validation (xraylab.thresholds)."""
 
     threshold: float | str
     select_metric: str
@@ -187,6 +200,7 @@ class EvaluateConfig:
     confidence: float
     calibration_bins: int
     shifts: Mapping[str, ShiftConfig] = field(default_factory=dict)
+    external: Mapping[str, ExternalConfig] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -225,7 +239,6 @@ TRANSFER_MODES = ("finetune", "bottleneck")
 NORMALIZE = ("none", "standardize")
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
-THRESHOLD_RULES = ("youden", "max_f1")  # picked on validation: max sensitivity + specificity - 1, or max F1
 QUANTIZE = ("float16", "none")
 
 
@@ -445,14 +458,7 @@ def _grid(key: str, section: Mapping[str, Any]) -> Mapping[str, tuple[Any, ...]]
 
 def _evaluate(section: Mapping[str, Any]) -> EvaluateConfig:
     _only_keys("evaluate", section, EvaluateConfig)
-    threshold = _value("evaluate.threshold", section)
-    if isinstance(threshold, str):
-        threshold = _choice("evaluate.threshold", section, THRESHOLD_RULES)
-    else:
-        threshold = _number("evaluate.threshold", section)
-        if not 0 < threshold < 1:
-            raise ConfigError(f"evaluate.threshold must be in (0, 1) or one of {list(THRESHOLD_RULES)}, "
-                              f"got {threshold}")
+    threshold = _rule("evaluate.threshold", _value("evaluate.threshold", section))
     confidence = _number("evaluate.confidence", section)
     if not 0 < confidence < 1:
         raise ConfigError(f"evaluate.confidence must be in (0, 1), e.g. 0.95, got {confidence}")
@@ -461,7 +467,32 @@ def _evaluate(section: Mapping[str, Any]) -> EvaluateConfig:
                           bootstrap_seed=_integer("evaluate.bootstrap_seed", section, minimum=0),
                           confidence=confidence,
                           calibration_bins=_integer("evaluate.calibration_bins", section, minimum=2),
-                          shifts=_shifts("evaluate.shifts", section.get("shifts") or {}))
+                          shifts=_shifts("evaluate.shifts", section.get("shifts") or {}),
+                          external=_external("evaluate.external", section.get("external") or {}))
+
+
+def _rule(key: str, value: Any) -> float | str:
+    try:
+        return thresholds.check_rule(value, key)
+    except UserError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _external(key: str, section: Any) -> dict[str, ExternalConfig]:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{key} must map names to labelled folders, e.g. {{target: {{path: ../films}}}}, "
+                          f"got {section!r}")
+    sets = {}
+    for name, entry in section.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{key}.{name} must be a mapping such as {{path: ../films, calibrate: youden}}, "
+                              f"got {entry!r}")
+        _only_keys(f"{key}.{name}", entry, ExternalConfig)
+        calibrate = entry.get("calibrate")
+        sets[str(name)] = ExternalConfig(
+            path=_string(f"{key}.{name}.path", entry),
+            calibrate=None if calibrate is None else _rule(f"{key}.{name}.calibrate", calibrate))
+    return sets
 
 
 def _shifts(key: str, section: Any) -> dict[str, ShiftConfig]:

@@ -1,4 +1,5 @@
 """One model's evaluation: threshold picked on validation, scores with bootstrap intervals on val and test,
+on external sets (at the validation threshold and, where asked, at one calibrated on the set itself),
 one-vs-rest scores for several classes, and study-level scores where the manifest has studies (MURA).
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from xraylab import bootstrap, metrics, saved, studies, thresholds
-from xraylab.config import EvaluateConfig
+from xraylab.config import EvaluateConfig, ExternalConfig
 
 PREDICTION_COLUMNS = ("path", "split", "label", "probability", "predicted_positive")
 DUMMY_THRESHOLD = 0.5  # the dummy predicts the majority class: the positive one exactly when its prior > 0.5
@@ -33,11 +34,13 @@ class Predictions:
 
 
 def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: Predictions,
-             test: Predictions, shifted_val: Mapping[str, Predictions] | None = None) -> dict[str, Any]:
+             test: Predictions, shifted_val: Mapping[str, Predictions] | None = None,
+             external: Mapping[str, Predictions] | None = None) -> dict[str, Any]:
     """The contents of metrics/eval/<model>.json.
 
     `shifted_val`: predictions for altered copies of the validation images (evaluate.shifts), scored at
     the threshold picked on the unaltered ones: how much of the validation score survives a shift.
+    `external`: predictions for each set of evaluate.external, by name.
     """
     rule = DUMMY_THRESHOLD if kind == "dummy" else cfg.threshold
     threshold = thresholds.choose(rule, val.is_positive, val.positive)
@@ -46,20 +49,37 @@ def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: 
         "threshold_rule": str(rule),
         "threshold": round(threshold, metrics.DIGITS),
         "confidence": cfg.confidence,
-        "val": _scored(val.is_positive, val.positive, threshold, cfg),
-        "test": _scored(test.is_positive, test.positive, threshold, cfg),
+        "val": scored(val.is_positive, val.positive, threshold, cfg),
+        "test": scored(test.is_positive, test.positive, threshold, cfg),
         "test_confusion": metrics.confusion(test.is_positive, (test.positive >= threshold).astype(int)),
     }
     if shifted_val:
         result["val_shifted"] = {name: metrics.binary_scores(shifted.is_positive, shifted.positive, threshold,
                                                              cfg.calibration_bins)
                                  for name, shifted in shifted_val.items()}
+    if external:
+        result["external"] = {name: external_scores(predictions, threshold, cfg.external[name], cfg)
+                              for name, predictions in external.items()}
     if len(class_names) > 2:
         result["classes"] = {split: metrics.one_vs_rest(predictions.frame["label"].to_numpy(),
                                                         predictions.probabilities, class_names)
-                             for split, predictions in (("val", val), ("test", test))}
+                             for split, predictions in (("val", val), ("test", test), *(external or {}).items())}
     if "study_id" in test.frame and test.frame["study_id"].astype(bool).all():
         result["studies"] = _study_level(rule, cfg, val, test)
+    return result
+
+
+def external_scores(predictions: Predictions, threshold: float, external: ExternalConfig,
+                    cfg: EvaluateConfig) -> dict[str, Any]:
+    """One external set at the validation threshold and, with `external.calibrate`, at its own threshold."""
+    labels, positive = predictions.is_positive, predictions.positive
+    # Chosen first: a set the rule cannot work on (one class only) fails before any scoring.
+    own = None if external.calibrate is None else thresholds.choose(external.calibrate, labels, positive)
+    result: dict[str, Any] = {"count": len(predictions.frame),
+                              "at_val_threshold": scored(labels, positive, threshold, cfg)}
+    if own is not None:
+        result["calibrated"] = {"rule": str(external.calibrate), "threshold": round(own, metrics.DIGITS),
+                                **scored(labels, positive, own, cfg)}
     return result
 
 
@@ -70,12 +90,13 @@ def _study_level(rule: float | str, cfg: EvaluateConfig, val: Predictions, test:
     return {
         "threshold": round(threshold, metrics.DIGITS),
         "count": {"val": len(val_studies), "test": len(test_studies)},
-        "val": _scored(val_studies["label"].to_numpy(), val_studies["probability"].to_numpy(), threshold, cfg),
-        "test": _scored(test_studies["label"].to_numpy(), test_studies["probability"].to_numpy(), threshold, cfg),
+        "val": scored(val_studies["label"].to_numpy(), val_studies["probability"].to_numpy(), threshold, cfg),
+        "test": scored(test_studies["label"].to_numpy(), test_studies["probability"].to_numpy(), threshold, cfg),
     }
 
 
-def _scored(labels: np.ndarray, probabilities: np.ndarray, threshold: float, cfg: EvaluateConfig) -> dict:
+def scored(labels: np.ndarray, probabilities: np.ndarray, threshold: float, cfg: EvaluateConfig) -> dict:
+    """Binary scores at `threshold` with their bootstrap intervals (resamples and confidence from `cfg`)."""
     return {
         "scores": metrics.binary_scores(labels, probabilities, threshold, cfg.calibration_bins),
         "interval": bootstrap.intervals(labels, probabilities, threshold, cfg.bootstrap_resamples,

@@ -10,6 +10,7 @@ from xraylab.errors import UserError
 DUMMY = "dummy"
 TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
 VAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
+EXTERNAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 
 
 def best(metrics_dir: Path, network: bool = False) -> str:
@@ -30,7 +31,8 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
 
     The best model and the best network (what convert ships) are ranked by `select_metric` on val;
     ties go to the earlier name in `results`, so the choice is stable. Headline scores only (test, val,
-    and val's worst case under shift): this is what `dvc metrics show`, `dvc metrics diff` and
+    val's worst case under shift, and each external set at the validation threshold and at its own
+    calibrated one): this is what `dvc metrics show`, `dvc metrics diff` and
     `dvc exp show` print, one column or row per score; metrics/eval/<model>.json holds the rest.
     """
     def rank(name: str) -> float:
@@ -50,7 +52,22 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
                 for name, result in results.items()},
         "val_shifted": {name: _worst_under_shift(result["val_shifted"])
                         for name, result in results.items() if result.get("val_shifted")},
+        **({"external": _external_headline(results)} if any(r.get("external") for r in results.values()) else {}),
     }
+
+
+def _external_headline(results: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per external set and model: scores at the validation threshold, then calibrated_* at the set's own."""
+    headline: dict[str, dict[str, dict[str, float]]] = {}
+    for name, result in results.items():
+        for set_name, scored in (result.get("external") or {}).items():
+            row = {metric: scored["at_val_threshold"]["scores"][metric] for metric in EXTERNAL_METRICS}
+            if "calibrated" in scored:
+                row["calibrated_threshold"] = scored["calibrated"]["threshold"]
+                row.update({f"calibrated_{metric}": scored["calibrated"]["scores"][metric]
+                            for metric in ("accuracy", "sensitivity", "specificity")})
+            headline.setdefault(set_name, {})[name] = row
+    return headline
 
 
 def _worst_under_shift(by_shift: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
@@ -73,7 +90,31 @@ def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]])
     note = (f"\nTest split; {confidence:.0%} bootstrap intervals in brackets. Each threshold is picked on validation "
             f"by the rule shown; the model is chosen by validation {board['select_metric']}; `dummy` always "
             "predicts the training majority class.\n")
-    return "\n".join(lines) + "\n" + note + _shift_table(results)
+    return "\n".join(lines) + "\n" + note + _shift_table(results) + _external_tables(results)
+
+
+def _external_tables(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """One table per external set: scores at the validation threshold, and at the set's own where calibrated."""
+    set_names = list(dict.fromkeys(set_name for result in results.values() for set_name in result.get("external", {})))
+    text = ""
+    for set_name in set_names:
+        scored = {name: result["external"][set_name] for name, result in results.items()
+                  if set_name in result.get("external", {})}
+        count = next(iter(scored.values()))["count"]
+        lines = ["", f"External set `{set_name}` ({count} images), at each model's validation threshold; where "
+                 "calibrated, at a threshold picked on this set's own labels (optimistic: the set chose it):", "",
+                 "| model | accuracy | sensitivity | specificity | roc_auc | calibrated threshold | accuracy | "
+                 "sensitivity | specificity |", "|" + "---|" * 9]
+        for name, part in scored.items():
+            at_val = part["at_val_threshold"]
+            cells = [cell(at_val["scores"][metric], at_val["interval"][metric]) for metric in EXTERNAL_METRICS]
+            own = part.get("calibrated")
+            cells += ([f"{own['threshold']:.3f} ({own['rule']})"]
+                      + [cell(own["scores"][metric], own["interval"][metric])
+                         for metric in ("accuracy", "sensitivity", "specificity")]) if own else ["–"] * 4
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        text += "\n".join(lines) + "\n"
+    return text
 
 
 def _shift_table(results: Mapping[str, Mapping[str, Any]]) -> str:

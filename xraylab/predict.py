@@ -40,12 +40,20 @@ RELEASE = "release"
 BEST = "best"
 
 
+@dataclass(frozen=True)
+class ChosenModel:
+    name: str           # what its calibration is filed under: "release", or its folder under models/
+    model: saved.SavedModel
+    directory: Path     # the saved model's folder: its file's digest ties a calibration to it
+    threshold: float    # the one picked on validation
+
+
 def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
-                  release_dir: Path = release.RELEASE_DIR) -> tuple[saved.SavedModel, float]:
-    """The model `name` ("release", "best" or one under models/) and the threshold picked for it."""
+                  release_dir: Path = release.RELEASE_DIR) -> ChosenModel:
+    """The model `name` ("release", "best" or one under models/) and the threshold picked for it on validation."""
     if name == RELEASE:
         model, meta = release.load(release_dir)
-        return model, float(meta["threshold"])
+        return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]))
     if name == BEST:
         name = leaderboard.best(metrics_dir)
     directory = models_dir / name
@@ -56,7 +64,7 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     result_path = metrics_dir / "eval" / f"{name}.json"
     if not result_path.is_file():
         raise UserError(f"{result_path} not found, so {name} has no threshold yet; run `dvc repro evaluate`")
-    return saved.load(directory), float(json.loads(result_path.read_text())["threshold"])
+    return ChosenModel(name, saved.load(directory), directory, float(json.loads(result_path.read_text())["threshold"]))
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif")

@@ -22,18 +22,30 @@ MODEL_DIR = "model"
 META_FILE = "meta.json"
 
 
+INDEPENDENT_SCORES = Path("docs/independent-scores.json")
+
+
 def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.SavedModel,
-             experiment: str | None) -> dict[str, Any]:
-    """What a release says about itself, from the workspace's evaluate and train outputs."""
+             experiment: str | None, threshold_from: str | None = None,
+             previous: dict[str, Any] | None = None,
+             independent: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a release says about itself, from the workspace's evaluate and train outputs.
+
+    `threshold_from`: an external set of evaluate.external whose calibrated threshold becomes the
+    operating one (the validation threshold stays beside it). `previous`: the meta.json of the release
+    this one replaces; `independent`: scores measured outside this project, by experiment name.
+    """
     result = _read_json(metrics_dir / "eval" / f"{name}.json", "run `dvc repro evaluate` first")
     split = _read_json(metrics_dir / "split.json", "run `dvc repro split` first")
     trained = _read_json(metrics_dir / "train" / name / "metrics.json", f"run `dvc repro train@{name}` first")
     counts = {part: split[part] for part in ("train", "val", "test") if part in split}
-    return {
+    external = result.get("external", {})
+    meta = {
         "release": True,
         **export.page_meta(name, model, result),
         "val_shifted": result.get("val_shifted", {}),
         "held_out": result["test"],
+        "external": external,
         "trained_on": _describe_data(cfg, counts),
         "data_source": cfg.data.source,
         "split": counts,
@@ -42,11 +54,36 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
         "epochs_run": trained.get("step", -1) + 1 if "step" in trained else None,
         "experiment": experiment,
         "revision": export.git_revision(),
+        "replaces": _replaced(previous, independent or {}),
     }
+    if threshold_from is not None:
+        calibrated = (external.get(threshold_from) or {}).get("calibrated")
+        if calibrated is None:
+            raise UserError(f"--threshold-from {threshold_from}: metrics/eval/{name}.json has no calibrated threshold "
+                            f"for that set; add it to evaluate.external with a calibrate rule and run `dvc repro "
+                            f"evaluate` (sets: {', '.join(external) or 'none'})")
+        meta.update(validation_threshold=meta["threshold"], threshold=calibrated["threshold"],
+                    threshold_rule=f"{calibrated['rule']} on {threshold_from}", threshold_set=threshold_from)
+    return meta
+
+
+def _replaced(previous: dict[str, Any] | None, independent: dict[str, Any]) -> dict[str, Any] | None:
+    """Who the new release replaces, and how that one scored where it was judged independently."""
+    if not previous:
+        return None
+    return {"model": previous.get("model"), "experiment": previous.get("experiment"),
+            "revision": previous.get("revision"), "val": (previous.get("val") or {}).get("scores"),
+            "independent": independent.get(previous.get("experiment"))}
+
+
+def read_independent(path: Path = INDEPENDENT_SCORES) -> dict[str, Any]:
+    """Scores measured outside the project (the held-back half of the official test split), by experiment."""
+    return json.loads(Path(path).read_text()) if Path(path).is_file() else {}
 
 
 def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, release_dir: Path = RELEASE_DIR,
-          site_dir: Path = SITE_DIR, experiment: str | None = None) -> dict[str, Any]:
+          site_dir: Path = SITE_DIR, experiment: str | None = None, threshold_from: str | None = None,
+          independent: dict[str, Any] | None = None) -> dict[str, Any]:
     """Package models/<name> and its metrics as the release: release_dir/ and site_dir/, each replaced whole.
 
     The TF.js copy is quantised as params.yaml's convert.quantize says, like the pipeline's own.
@@ -56,10 +93,14 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
         raise UserError(f"{name} is a {model.meta.kind} model; the release runs in a browser, so it must be a "
                         "network")
     cfg = config.load(params_path)
-    meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize,
-                          metadata(name, cfg, metrics_dir, model, experiment))
+    previous_path = Path(release_dir) / META_FILE
+    previous = json.loads(previous_path.read_text()) if previous_path.is_file() else None
+    meta = metadata(name, cfg, metrics_dir, model, experiment, threshold_from, previous, independent)
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
+        # The exact file a site calibration (xraylab.calibration) is made for; the page checks it too.
+        meta["model_digest"] = saved.digest(temp / MODEL_DIR)
+        meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
         atomic.write_json(temp / META_FILE, meta)
     return meta
 
@@ -70,27 +111,51 @@ CARD_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc", "pr_auc", "
 def card_table(meta: dict[str, Any]) -> str:
     """The model card's figures from a release's meta.json, as markdown (a generated block of the card)."""
     minutes = f"{meta['fit_seconds'] / 60:.1f} minutes" if meta.get("fit_seconds") else "not recorded"
+    if meta.get("threshold_set"):
+        threshold = (f"Operating threshold {meta['threshold']:.4f} ({meta['threshold_rule']}: picked on those target "
+                     f"films, so their scores below are optimistic); the validation threshold was "
+                     f"{meta['validation_threshold']:.4f}.")
+    else:
+        threshold = f"Threshold {meta['threshold']:.4f} ({meta['threshold_rule']}, picked on validation)."
+    external = meta.get("external") or {}
+    columns = ["validation", "held-out (same distribution)"] + [
+        f"{set_name} ({part['count']} films{', chose the model' if set_name == meta.get('threshold_set') else ''})"
+        for set_name, part in external.items()]
     lines = [
         f"Model `{meta['model']}`, {meta['image_size']} × {meta['image_size']} px "
         f"{'greyscale' if meta['channels'] == 1 else 'RGB'}, trained on {meta['trained_on']}; "
         f"{meta.get('epochs_run') or '?'} epochs, fit time {minutes}; experiment `{meta.get('experiment')}`, "
-        f"commit `{meta.get('revision')}`. Threshold {meta['threshold']:.4f} ({meta['threshold_rule']}, picked on "
-        f"validation). {round(100 * meta['confidence'])}% bootstrap intervals in brackets.",
+        f"commit `{meta.get('revision')}`. {threshold} Validation and held-out scores are at the validation "
+        f"threshold; target scores at the operating one. {round(100 * meta['confidence'])}% bootstrap intervals "
+        "in brackets.",
         "",
-        "| metric | validation | held-out (same distribution) |",
-        "|---|---|---|",
+        "| metric | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
     ]
+    parts = [meta["val"], meta["held_out"]] + [at_operating_threshold(part, set_name, meta)
+                                               for set_name, part in external.items()]
     for name in CARD_METRICS:
-        cells = [leaderboard.cell(part["scores"].get(name), part.get("interval", {}).get(name))
-                 for part in (meta["val"], meta["held_out"])]
-        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
+        cells = [leaderboard.cell(part["scores"].get(name), part.get("interval", {}).get(name)) for part in parts]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     if meta.get("val_shifted"):
         lines += ["", "Validation under shift, threshold unchanged:", "",
                   "| shift | accuracy | sensitivity | specificity | ROC AUC |", "|---|---|---|---|---|"]
         for shift, scores in meta["val_shifted"].items():
             lines.append(f"| {shift} | {scores['accuracy']:.3f} | {scores['sensitivity']:.3f} | "
                          f"{scores['specificity']:.3f} | {scores['roc_auc']:.3f} |")
+    replaced = meta.get("replaces") or {}
+    if replaced.get("independent"):
+        scores = replaced["independent"]
+        lines += ["", f"It replaces `{replaced['experiment']}` ({replaced['model']}, commit `{replaced['revision']}`), "
+                  f"which scored, independently on {scores['films']} films of {scores['set']}: accuracy "
+                  f"{scores['accuracy']:.3f}, sensitivity {scores['sensitivity']:.3f}, specificity "
+                  f"{scores['specificity']:.3f}, ROC AUC {scores['roc_auc']:.3f}."]
     return "\n".join(lines) + "\n"
+
+
+def at_operating_threshold(part: dict[str, Any], set_name: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """An external set's scores at the threshold the release ships with."""
+    return part["calibrated"] if set_name == meta.get("threshold_set") else part["at_val_threshold"]
 
 
 def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, dict[str, Any]]:

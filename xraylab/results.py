@@ -1,8 +1,8 @@
 """The experiment table of docs/results.md, from `dvc exp show --json`: what was tried and how it held up.
 
 One row per experiment (`dvc exp run`, on any commit): the params that define it, the chosen network's validation
-scores on unaltered images, and its worst validation scores under shift (evaluate.shifts), the figure
-that predicts how it fares on films from elsewhere.
+scores on unaltered images, its worst validation scores under shift (evaluate.shifts), and its scores on the
+first external set (evaluate.external: the target films), at the validation threshold and at the set's own.
 """
 from __future__ import annotations
 
@@ -50,25 +50,34 @@ def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 "val": board["val"][name],
                 "shifted": (board.get("val_shifted") or {}).get(name, {}),
                 "test": board["test"][name],
+                "target": next(iter((board.get("external") or {}).values()), {}).get(name, {}),
             }
 
 
 def markdown(records: list[dict[str, Any]]) -> str:
     header = ("| run | data | balance | model and params | threshold | val acc | val sens | val spec | val AUC "
-              "| shifted worst sens | shifted worst spec | held-out acc | held-out AUC | fit min |")
+              "| shifted worst sens | shifted worst spec | held-out acc | held-out AUC | target AUC "
+              "| target acc / sens / spec | at target's own threshold | fit min |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for record in records:
         params = ", ".join(f"{key}={json.dumps(value, separators=(',', ':'))}"
                            for key, value in record["params"].items())
-        val, shifted, test = record["val"], record["shifted"], record["test"]
+        val, shifted, test, target = record["val"], record["shifted"], record["test"], record["target"]
         lines.append(" | ".join([
             f"| {record['run']}", record["source"], record["balance"], f"{record['model']} ({params})",
             f"{record['threshold']:.3f}", _number(val.get("accuracy")), _number(val.get("sensitivity")),
             _number(val.get("specificity")), _number(val.get("roc_auc")),
             _number(shifted.get("worst_sensitivity")), _number(shifted.get("worst_specificity")),
-            _number(test.get("accuracy")), _number(test.get("roc_auc")),
+            _number(test.get("accuracy")), _number(test.get("roc_auc")), _number(target.get("roc_auc")),
+            _triple(target, ""), _triple(target, "calibrated_"),
             ("–" if record["fit_seconds"] is None else f"{record['fit_seconds'] / 60:.1f}") + " |"]))
     return "\n".join(lines) + "\n"
+
+
+def _triple(scores: dict[str, Any], prefix: str) -> str:
+    """accuracy / sensitivity / specificity, e.g. at the validation threshold ("") or the calibrated one."""
+    values = [scores.get(f"{prefix}{name}") for name in ("accuracy", "sensitivity", "specificity")]
+    return "–" if values[0] is None else " / ".join(_number(value) for value in values)
 
 
 def _number(value: float | None) -> str:

@@ -5,6 +5,7 @@ prepared and what the probabilities mean.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -78,6 +79,18 @@ def save(directory: Path, meta: ModelMeta, model: Any) -> None:
             model.save(temp / KERAS_FILE)
             _make_reproducible(temp / KERAS_FILE)
         atomic.write_json(temp / META_FILE, asdict(meta))
+
+
+def digest(directory: Path) -> str:
+    """SHA-256 of a saved model's file: names the exact weights a calibration or release was made for.
+
+    The files are byte-reproducible (`_make_reproducible`), so equal models give equal digests.
+    """
+    directory = Path(directory)
+    model_file = next((directory / name for name in (KERAS_FILE, SKLEARN_FILE) if (directory / name).is_file()), None)
+    if model_file is None:
+        raise UserError(f"no model file ({KERAS_FILE} or {SKLEARN_FILE}) in {directory}")
+    return hashlib.sha256(model_file.read_bytes()).hexdigest()
 
 
 def load(directory: Path) -> SavedModel:

@@ -1,13 +1,15 @@
 """`dvc repro` of the whole pipeline in a fresh git repository, on the embedded sample with tiny models."""
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from fresh_repo import fresh_repo, run
+from conftest import sample_images
+from fresh_repo import fresh_repo, run, tiny
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +27,21 @@ def declared_outputs(repo: Path) -> list[str]:
     return sorted({out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])})
 
 
+def with_external_films(films: Path):
+    """Tiny models, and `films` (10 real test films per class) scored as an external set, calibrated on itself."""
+    def edit(params: dict) -> None:
+        tiny(params)
+        params["evaluate"]["external"] = {"films": {"path": str(films), "calibrate": "youden"}}
+    return edit
+
+
 def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
-    repo = fresh_repo(tmp_path / "xraylab")
+    films = tmp_path / "films"
+    for class_name in ("NORMAL", "PNEUMONIA"):
+        (films / class_name).mkdir(parents=True)
+        for image in sample_images("test", class_name, 10):
+            shutil.copyfile(image, films / class_name / image.name)
+    repo = fresh_repo(tmp_path / "xraylab", with_external_films(films))
 
     first = run("dvc", "repro", cwd=repo)
     for stage in ("download", "split", "balance", "train@custom_cnn", "train@rf", "evaluate", "gradcam",
@@ -42,6 +57,13 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     numbers = finite_numbers(board)
     assert numbers and all(math.isfinite(number) for number in numbers)
     assert board["test"]["dummy"]["accuracy"] == pytest.approx(133 / 213, abs=1e-6)
+    # The external films: every model scored on them, at its validation threshold and at one of their own.
+    assert set(board["external"]["films"]) == {"custom_cnn", "rf", "dummy"}
+    assert board["external"]["films"]["dummy"]["accuracy"] == 0.5  # majority PNEUMONIA on 10 + 10 films
+    assert {"roc_auc", "calibrated_threshold", "calibrated_accuracy"} <= set(board["external"]["films"]["rf"])
+    scored = json.loads((repo / "metrics" / "eval" / "custom_cnn.json").read_text())["external"]["films"]
+    assert scored["count"] == 20 and scored["calibrated"]["rule"] == "youden"
+    assert "External set `films` (20 images)" in (repo / "metrics" / "leaderboard.md").read_text()
     assert list((repo / "reports" / "gradcam" / "custom_cnn").glob("*.png"))
     web_meta = json.loads((repo / "docs" / "model" / "meta.json").read_text())
     assert web_meta["model"] == "custom_cnn" and web_meta["heatmap"] is True
@@ -49,6 +71,7 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
 
     # `xraylab predict` gives an image the probability evaluate recorded for it.
     predictions = pd.read_csv(repo / "metrics" / "predictions" / "custom_cnn.csv")
+    assert (predictions["split"] == "external:films").sum() == 20
     image = predictions[predictions["split"] == "test"].iloc[0]
     printed = json.loads(run("xraylab", "predict", "--json", image["path"], "--model", "custom_cnn", cwd=repo,
                              stdout_only=True))

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from conftest import REPO
 
 
@@ -30,3 +32,20 @@ def test_unknown_model_and_missing_inputs(tmp_path: Path):
     assert missing.returncode == 1
     assert "error: manifest data/raw/manifest.csv not found; run the stage that writes it" in missing.stderr
     assert "Traceback" not in unknown.stderr + missing.stderr
+
+
+def test_a_missing_or_malformed_external_folder_is_named_with_its_key(tmp_path: Path):
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["evaluate"]["external"] = {"site": {"path": str(tmp_path / "films")}}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    missing = run_stage("evaluate.py", cwd=tmp_path)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().splitlines()[-1] == (
+        f"error: evaluate.external.site.path: folder {tmp_path / 'films'} not found; give a folder with NORMAL/ "
+        "and PNEUMONIA/ inside")
+    (tmp_path / "films" / "xrays").mkdir(parents=True)
+    malformed = run_stage("evaluate.py", cwd=tmp_path)
+    assert malformed.returncode == 1
+    assert malformed.stderr.strip().splitlines()[-1].startswith(
+        "error: evaluate.external.site.path: no Kermany layout (train/NORMAL, train/PNEUMONIA or NORMAL, PNEUMONIA) "
+        f"found under {tmp_path / 'films'}")

@@ -1,0 +1,99 @@
+"""`xraylab calibrate`: a threshold picked on a site's own labelled films, used by predict, never when stale."""
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, sample_images
+
+from xraylab import calibration, saved, thresholds
+from xraylab.commands import app
+from xraylab.errors import UserError
+
+@pytest.fixture
+def films(tmp_path: Path) -> Path:
+    """A site's labelled films: 6 real test X-rays per class in the Kermany layout."""
+    root = tmp_path / "site-films"
+    for class_name in ("NORMAL", "PNEUMONIA"):
+        (root / class_name).mkdir(parents=True)
+        for image in sample_images("test", class_name, 6):
+            shutil.copyfile(image, root / class_name / image.name)
+    return root
+
+
+def calibrate(workspace: Path, *args: str):
+    return CliRunner().invoke(app, ["calibrate", *args, "--model", "custom_cnn", "--params", str(REPO / "params.yaml"),
+                                    "--models-dir", str(workspace / "models"),
+                                    "--metrics-dir", str(workspace / "metrics"),
+                                    "--calibration-dir", str(workspace / "calibration")])
+
+
+def predict(workspace: Path, *args: str):
+    return CliRunner().invoke(app, ["predict", *args, "--json", "--model", "custom_cnn",
+                                    "--models-dir", str(workspace / "models"),
+                                    "--metrics-dir", str(workspace / "metrics"),
+                                    "--calibration-dir", str(workspace / "calibration")])
+
+
+def test_calibrate_picks_the_rule_on_the_films_and_predict_uses_it(workspace: Path, films: Path):
+    result = calibrate(workspace, str(films), "--rule", "sensitivity=1")
+    assert result.exit_code == 0, result.output
+    written = json.loads((workspace / "calibration" / "custom_cnn.json").read_text())
+    model = saved.load(workspace / "models" / "custom_cnn")
+    frame = pd.DataFrame({"path": [str(path) for name in ("NORMAL", "PNEUMONIA")
+                                   for path in sorted((films / name).iterdir())],
+                          "label": [0] * 6 + [1] * 6})
+    probabilities = model.predict(frame)
+    expected = thresholds.choose("sensitivity=1", frame["label"].to_numpy(), probabilities)
+    assert written["threshold"] == pytest.approx(expected, abs=1e-6)
+    assert written["calibrated"]["scores"]["sensitivity"] == 1.0
+    assert (written["validation_threshold"], written["rule"], written["films"]) == (0.5, "sensitivity=1", "site-films")
+    assert written["images"] == {"NORMAL": 6, "PNEUMONIA": 6}
+    assert written["model_digest"] == saved.digest(workspace / "models" / "custom_cnn")
+    assert "| 0.5000 validation |" in result.output and "calibrated (sensitivity=1)" in result.output
+
+    image = sample_images("test", "NORMAL", 1)[0]
+    used = predict(workspace, str(image))
+    assert used.exit_code == 0, used.output
+    line = json.loads(used.stdout)
+    assert line["threshold"] == written["threshold"]
+    assert line["label"] == ("PNEUMONIA" if line["probability"] >= written["threshold"] else "NORMAL")
+    assert "calibrated on site-films (sensitivity=1)" in used.stderr
+    plain = predict(workspace, str(image), "--validation-threshold")
+    assert json.loads(plain.stdout)["threshold"] == 0.5
+
+
+def test_a_calibration_for_another_model_file_is_refused(workspace: Path, tmp_path: Path):
+    stale = dict(model="custom_cnn", model_digest="0" * 64, threshold=0.9)
+    directory = tmp_path / "calibration"
+    directory.mkdir()
+    (directory / "custom_cnn.json").write_text(json.dumps(stale))
+    with pytest.raises(UserError, match="was made for another version of model custom_cnn"):
+        calibration.threshold_for("custom_cnn", saved.digest(workspace / "models" / "custom_cnn"), directory)
+    (directory / "custom_cnn.json").write_text("{not json")
+    with pytest.raises(UserError, match="is not a calibration written by `xraylab calibrate`"):
+        calibration.threshold_for("custom_cnn", "x", directory)
+    assert calibration.threshold_for("rf", "x", directory) is None
+
+
+def test_bad_folders_and_rules_are_named(workspace: Path, films: Path, tmp_path: Path):
+    before = sorted((workspace / "calibration").glob("*")) if (workspace / "calibration").exists() else []
+    missing = calibrate(workspace, str(tmp_path / "nowhere"))
+    assert missing.exit_code == 1
+    assert str(missing.exception) == (f"calibrate FILMS: folder {tmp_path / 'nowhere'} not found; give a folder "
+                                      "with NORMAL/ and PNEUMONIA/ inside")
+    (tmp_path / "flat").mkdir()
+    shutil.copyfile(sample_images("test", "NORMAL", 1)[0], tmp_path / "flat" / "film.jpeg")
+    flat = calibrate(workspace, str(tmp_path / "flat"))
+    assert flat.exit_code == 1 and "calibrate FILMS: no Kermany layout" in str(flat.exception)
+    one_class = tmp_path / "normals"
+    shutil.copytree(films / "NORMAL", one_class / "NORMAL")
+    single = calibrate(workspace, str(one_class))
+    assert single.exit_code == 1 and "youden needs both classes among the labelled images" in str(single.exception)
+    rule = calibrate(workspace, str(films), "--rule", "sensitivity=high")
+    assert rule.exit_code == 1 and str(rule.exception).startswith("--rule must be a probability in (0, 1)")
+    after = sorted((workspace / "calibration").glob("*")) if (workspace / "calibration").exists() else []
+    assert after == before  # nothing written by a failed calibration

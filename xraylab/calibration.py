@@ -1,0 +1,91 @@
+"""Site calibration: the operating threshold a site picks on its own labelled films (`xraylab calibrate`).
+
+A threshold picked on validation assumes the site's films look like the training films; on the official Kermany
+test films the release's validation threshold called 36% of normal children sick. A hospital adopting a model
+has a few hundred labelled films of its own: scored on them, the model gets a threshold chosen by a rule
+(xraylab.thresholds), and `xraylab predict` and the web page use it from then on. The calibration names the
+exact model file it was made for (its SHA-256), so a retrained model never inherits a stale threshold.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xraylab import atomic, evaluation, leaderboard, saved
+from xraylab.config import EvaluateConfig, ExternalConfig
+from xraylab.errors import UserError
+
+CALIBRATION_DIR = Path("calibration")
+SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
+
+
+def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, validation_threshold: float,
+              films: pd.DataFrame, folder: Path, rule: float | str, cfg: EvaluateConfig) -> dict[str, Any]:
+    """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds."""
+    predictions = evaluation.Predictions(films, model.probabilities(films))
+    scored = evaluation.external_scores(predictions, validation_threshold, ExternalConfig(str(folder), rule), cfg)
+    counts = films["label"].value_counts()
+    return {
+        "model": model_name,
+        "model_digest": model_digest,
+        "threshold": scored["calibrated"]["threshold"],
+        "rule": scored["calibrated"]["rule"],
+        "films": Path(folder).resolve().name,
+        "images": {name: int(counts.get(label, 0)) for label, name in enumerate(model.meta.class_names)},
+        "validation_threshold": validation_threshold,
+        "confidence": cfg.confidence,
+        "at_validation_threshold": scored["at_val_threshold"],
+        "calibrated": {key: scored["calibrated"][key] for key in ("scores", "interval")},
+    }
+
+
+def path_for(model_name: str, directory: Path = CALIBRATION_DIR) -> Path:
+    return Path(directory) / f"{model_name}.json"
+
+
+def write(calibration: dict[str, Any], directory: Path = CALIBRATION_DIR, site_dir: Path | None = None) -> Path:
+    """calibration/<model>.json, and a copy beside the page's model in `site_dir` where given."""
+    target = path_for(calibration["model"], directory)
+    atomic.write_json(target, calibration)
+    if site_dir is not None:
+        atomic.write_json(Path(site_dir) / SITE_FILE, calibration)
+    return target
+
+
+def threshold_for(model_name: str, model_digest: str, directory: Path = CALIBRATION_DIR) -> dict[str, Any] | None:
+    """The calibration made for this exact model file, None where there is none; stale ones are an error."""
+    path = path_for(model_name, directory)
+    if not path.is_file():
+        return None
+    try:
+        calibration = json.loads(path.read_text())
+        made_for, threshold = calibration["model_digest"], float(calibration["threshold"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise UserError(f"{path} is not a calibration written by `xraylab calibrate`; rerun it or remove the "
+                        "file") from None
+    if made_for != model_digest:
+        raise UserError(f"{path} was made for another version of model {model_name} (its file has changed since); "
+                        f"rerun `xraylab calibrate <films> --model {model_name}`, or remove {path} to use the "
+                        "validation threshold")
+    if not 0 <= threshold <= 1:
+        raise UserError(f"{path}: threshold {threshold} is not a probability")
+    return calibration
+
+
+def summary(calibration: dict[str, Any]) -> str:
+    """The printed comparison: scores at the validation threshold and at the calibrated one."""
+    header = "| threshold | accuracy | sensitivity | specificity | roc_auc |"
+    lines = [f"{calibration['model']} on {calibration['films']} "
+             f"({', '.join(f'{count} {name}' for name, count in calibration['images'].items())}); "
+             f"{round(100 * calibration['confidence'])}% bootstrap intervals:", "", header, "|---|---|---|---|---|"]
+    for label, part, threshold in (("validation", "at_validation_threshold", calibration["validation_threshold"]),
+                                   (f"calibrated ({calibration['rule']})", "calibrated", calibration["threshold"])):
+        scores, interval = calibration[part]["scores"], calibration[part]["interval"]
+        cells = [leaderboard.cell(scores[name], interval[name])
+                 for name in ("accuracy", "sensitivity", "specificity", "roc_auc")]
+        lines.append(f"| {threshold:.4f} {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
