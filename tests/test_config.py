@@ -55,6 +55,8 @@ def test_repo_params_load_into_typed_sections():
     ("models.custom_cnn", "augment", {"contrast": -0.1}, "models.custom_cnn.augment.contrast must be >= 0"),
     ("models.custom_cnn", "augment", {"blur": 1}, "models.custom_cnn.augment has unknown keys ['blur']"),
     ("models.custom_cnn", "label_smoothing", 0.7, "models.custom_cnn.label_smoothing must be in [0, 0.5)"),
+    ("models.custom_cnn", "schedule", "step", "models.custom_cnn.schedule must be one of ['plateau', 'cosine']"),
+    ("models.custom_cnn", "ema", 1.0, "models.custom_cnn.ema must be a momentum in (0, 1), e.g. 0.995, or null"),
 ])
 def test_bad_value_names_the_key(section, key, value, message):
     raw = repo_params()

@@ -6,6 +6,7 @@ The page must give the probability the Python model gives (within 1e-3) and the 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import http.server
 import json
@@ -20,7 +21,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from conftest import REPO, sample_images
+from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 
 from xraylab import explain, pipeline, release, saved
 
@@ -36,14 +37,20 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def site() -> str:
-    """docs/ over HTTP on a free port of 127.0.0.1, as GitHub Pages serves it."""
-    handler = functools.partial(_QuietHandler, directory=str(DOCS))
+@contextlib.contextmanager
+def serving(folder: Path):
+    """`folder` over HTTP on a free port of 127.0.0.1, as GitHub Pages serves docs/."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site() -> str:
+    with serving(DOCS) as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -176,6 +183,45 @@ def test_pipeline_model_and_phone_width(browser, site: str, xray_png: Path, tmp_
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
     assert_only_static_gets(requests, site)
+
+
+@pytest.mark.skipif(not FULLSIZE.is_dir(), reason=f"{FULLSIZE} (real originals beside the checkout) is missing")
+def test_an_original_film_and_its_224_copy_get_the_same_answer(browser, site: str):
+    # What a visitor brings is the original (1,000-2,900 px, with a colour profile); the model was trained on
+    # 224 px copies. bench/size_agreement.py measures all 120 films; here three of each class.
+    page, requests = open_page(browser, site)
+    for original in sorted(FULLSIZE.glob("NORMAL/*.jpeg"))[:3] + sorted(FULLSIZE.glob("PNEUMONIA/*.jpeg"))[:3]:
+        answers = []
+        for path in (original, TRAIN_224 / original.parent.name / original.name):
+            page.evaluate("window.xraylab.millis = null")
+            upload(page, path)
+            page.wait_for_function("window.xraylab.millis !== null")
+            answers.append(shown_prediction(page)["probability"])
+        python, _ = python_reference(release.RELEASE_DIR / release.MODEL_DIR, original)
+        print(f"{original.name}: original {answers[0]:.4f}, copy {answers[1]:.4f}, Python on the original {python:.4f}")
+        assert abs(answers[0] - answers[1]) <= 0.05
+        assert abs(answers[0] - python) <= 0.05  # Python decodes a large JPEG at a reduced scale
+    assert_only_static_gets(requests, site)
+
+
+def test_a_site_calibration_sets_the_threshold_only_for_its_own_model(browser, xray_png: Path, tmp_path: Path):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    meta = json.loads((docs / "release" / "meta.json").read_text())
+    calibration = {"model": "release", "model_digest": meta["model_digest"], "threshold": 0.9, "rule": "youden",
+                   "films": "our-films", "images": {"NORMAL": 40, "PNEUMONIA": 60}}
+    (docs / "release" / "calibration.json").write_text(json.dumps(calibration))
+    with serving(docs) as url:
+        page, _ = open_page(browser, url)
+        assert page.evaluate("window.xraylab.threshold") == 0.9
+        upload(page, xray_png)
+        shown_prediction(page)
+        note = page.text_content("#threshold-note")
+        assert "0.9000 or more: a threshold calibrated on your films, our-films (40 NORMAL, 60 PNEUMONIA" in note
+        # Made for another model file: ignored, the release's own threshold stands.
+        (docs / "release" / "calibration.json").write_text(json.dumps({**calibration, "model_digest": "0" * 64}))
+        page, _ = open_page(browser, url)
+        assert page.evaluate("window.xraylab.threshold") == meta["threshold"]
 
 
 def assert_only_static_gets(requests: list[tuple[str, str]], site: str) -> None:

@@ -102,3 +102,25 @@ def test_augmented_training_is_reproducible_and_saves_the_bare_network(tiny_mani
 def test_loading_a_missing_model_says_what_to_do(tmp_path: Path):
     with pytest.raises(Exception, match="no trained model in .* run `dvc repro`"):
         saved.load(tmp_path / "nothing")
+
+
+def test_cosine_schedule_decays_the_rate_every_epoch(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    cfg = NetworkConfig(**{**NETWORK.__dict__, "epochs": 3, "schedule": "cosine"})
+    fit("custom_cnn", cfg, tiny_manifest, tmp_path)
+    rates = pd.read_csv(tmp_path / "live" / "plots" / "metrics" / "train" / "learning_rate.tsv",
+                        sep="\t")["learning_rate"]
+    assert len(rates) == 3 and (np.diff(rates) < 0).all() and rates.iloc[0] < 1e-3
+
+
+def test_the_saved_model_is_the_weight_average(tiny_manifest: pd.DataFrame, tmp_path: Path):
+    # One step an epoch (16 films, batch 16). Keras starts the average at the weights after the first step;
+    # an average that barely moves (momentum 1 - 1e-7) stays there, so 4 epochs save what 1 epoch trains.
+    # (Cosine: no early stopping, which would restore an earlier epoch's weights by itself.)
+    one_step = NetworkConfig(**{**NETWORK.__dict__, "epochs": 1, "batch_size": 16, "schedule": "cosine"})
+    four_steps = NetworkConfig(**{**one_step.__dict__, "epochs": 4})
+    kernel = lambda model: model.model.get_layer("last_conv").get_weights()[0]  # noqa: E731
+    first = kernel(fit("custom_cnn", one_step, tiny_manifest, tmp_path / "first"))
+    averaged = kernel(fit("custom_cnn", NetworkConfig(**{**four_steps.__dict__, "ema": 1 - 1e-7}), tiny_manifest,
+                          tmp_path / "averaged"))
+    last = kernel(fit("custom_cnn", four_steps, tiny_manifest, tmp_path / "last"))
+    assert np.abs(averaged - first).max() < 1e-6 < np.abs(last - first).max()

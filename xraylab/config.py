@@ -102,13 +102,15 @@ class AugmentConfig:
 
     Each is a strength; 0 leaves it out. contrast, brightness: the factor's range around 1 (or the offset's
     around 0); gamma: log-gamma drawn from [-gamma, gamma]; zoom, rotation (in turns), translate: fractions
-    of the image; noise: the standard deviation of added Gaussian noise.
+    of the image; zoom_in: zooms in only, by up to this fraction (tighter framing, never a border added);
+    noise: the standard deviation of added Gaussian noise.
     """
 
     contrast: float = 0.0
     brightness: float = 0.0
     gamma: float = 0.0
     zoom: float = 0.0
+    zoom_in: float = 0.0
     rotation: float = 0.0
     translate: float = 0.0
     noise: float = 0.0
@@ -128,6 +130,10 @@ class NetworkConfig:
     normalize: str = "none"  # none | standardize: each image to mean 0 and deviation 1, inside the model
     augment: AugmentConfig = AugmentConfig()
     label_smoothing: float = 0.0
+    # plateau: lr x0.1 when val loss stalls, stop early on it (MSc report); cosine: decay to 0 over all epochs,
+    # no early stop (validation proved blind to the shift to the target films, so it should not end training).
+    schedule: str = "plateau"
+    ema: float | None = None  # keep an exponential moving average of the weights (this momentum a step); save it
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,7 @@ BALANCE_METHODS = ("augment", "class_weight", "none")
 MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}
 TRANSFER_MODES = ("finetune", "bottleneck")
 NORMALIZE = ("none", "standardize")
+SCHEDULES = ("plateau", "cosine")
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
 QUANTIZE = ("float16", "none")
@@ -429,10 +436,15 @@ def _model(key: str, section: Any) -> ModelConfig:
     label_smoothing = _number(f"{key}.label_smoothing", body) if "label_smoothing" in body else 0.0
     if not 0 <= label_smoothing < 0.5:
         raise ConfigError(f"{key}.label_smoothing must be in [0, 0.5), got {label_smoothing}")
+    ema = body.get("ema")
+    if ema is not None and (isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 < ema < 1):
+        raise ConfigError(f"{key}.ema must be a momentum in (0, 1), e.g. 0.995, or null, got {ema!r}")
     return NetworkConfig(**common, channels=channels, filters=tuple(filters) if filters else None,
                          normalize=_choice(f"{key}.normalize", body, NORMALIZE) if "normalize" in body else "none",
                          augment=_augment(f"{key}.augment", body.get("augment", {})),
-                         label_smoothing=label_smoothing)
+                         label_smoothing=label_smoothing,
+                         schedule=_choice(f"{key}.schedule", body, SCHEDULES) if "schedule" in body else "plateau",
+                         ema=None if ema is None else float(ema))
 
 
 def _augment(key: str, section: Any) -> AugmentConfig:

@@ -68,21 +68,19 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
             val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,
                                               cache=train_cfg.cache_images)
         loss = _loss(len(class_names), getattr(cfg, "label_smoothing", 0.0))
-        fitted.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=loss,
+        fitted.compile(optimizer=_optimizer(cfg, len(train)), loss=loss,
                        metrics=["accuracy", keras.metrics.AUC(name="auc")])
 
     inputs = resume.fingerprint(name, asdict(cfg), seed, class_names, class_weights,
                                 manifest.digest(train), manifest.digest(val))
     resuming = resume.open_backup(paths.backup_dir, inputs)
     with _live(paths.live_dir, resume=resuming) as live:
-        # lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report, ch. 4).
-        plateau = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2)
-        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)
+        stateful = _validation_callbacks(cfg)
         callbacks = [
-            _EpochClock(epoch, live), plateau, stopper, DVCLiveCallback(live=live),
+            _EpochClock(epoch, live), *stateful, DVCLiveCallback(live=live),
             # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
             # trims (resume.trim_log), rather than an epoch never logged.
-            resume.TrainingState(paths.backup_dir, [plateau, stopper]),
+            resume.TrainingState(paths.backup_dir, stateful),
             # double_checkpoint: a crash while the weights file is written falls back to the epoch before.
             keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
                                              double_checkpoint=True),
@@ -96,6 +94,26 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
     meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)
     resume.close_backup(paths.backup_dir)
+
+
+def _optimizer(cfg: NetworkConfig | TransferConfig, train_rows: int) -> keras.optimizers.Optimizer:
+    """Adam at the configured rate, decayed by cosine over the run where asked, with a weight average (EMA)."""
+    schedule = getattr(cfg, "schedule", "plateau")
+    rate = cfg.learning_rate
+    if schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, -(-train_rows // cfg.batch_size) * cfg.epochs)
+    ema = getattr(cfg, "ema", None)
+    # With use_ema, fit() ends by writing the averaged weights into the model, so the saved model is the average.
+    return keras.optimizers.Adam(rate, use_ema=ema is not None, ema_momentum=ema or 0.99)
+
+
+def _validation_callbacks(cfg: NetworkConfig | TransferConfig) -> list[keras.callbacks.Callback]:
+    """What validation steers: lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report,
+    ch. 4); nothing under a cosine schedule, which runs every epoch at the rates it set out."""
+    if getattr(cfg, "schedule", "plateau") == "cosine":
+        return []
+    return [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)]
 
 
 def _loss(num_classes: int, label_smoothing: float) -> keras.losses.Loss:
@@ -115,6 +133,11 @@ class _EpochClock(keras.callbacks.Callback):
         self.epoch = epoch
         self.live = live
         self.first = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        # ReduceLROnPlateau reports the rate it set; a schedule reports nothing, so the curve shows it here.
+        if logs is not None and "learning_rate" not in logs:
+            logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if self.first and epoch > 0:

@@ -61,6 +61,10 @@ def augmentation(cfg: AugmentConfig) -> list[layers.Layer]:
         chosen.append(layers.RandomBrightness(cfg.brightness, value_range=(0.0, 1.0)))
     if cfg.zoom:
         chosen.append(layers.RandomZoom(cfg.zoom, fill_mode="constant"))
+    if cfg.zoom_in:
+        # Negative factors zoom in: the films of the official test split are framed tighter than the training
+        # films (lungs filling the frame), and the normal ones among them were called pneumonia.
+        chosen.append(layers.RandomZoom((-cfg.zoom_in, 0.0)))
     if cfg.rotation:
         chosen.append(layers.RandomRotation(cfg.rotation, fill_mode="constant"))
     if cfg.translate:
