@@ -58,7 +58,8 @@ def shrink_every_model(params: dict) -> None:
 
 
 def shared_data(root: Path) -> None:
-    """What the docs expect beside the checkout, in miniature: Kermany's training split and MURA."""
+    """What the docs expect beside the checkout, in miniature: Kermany's training split, the target films (from
+    the sample's test split) and MURA."""
     kermany = root / "data" / "kermany-train-224"
     normal = sorted((SAMPLE / "train" / "NORMAL").glob("*.jpeg"))
     films = {"NORMAL": [image for image in normal if image.name.startswith("IM-")][:30] +  # both acquisition
@@ -68,6 +69,10 @@ def shared_data(root: Path) -> None:
         (kermany / name).mkdir(parents=True)
         for image in images:
             shutil.copyfile(image, kermany / name / image.name)
+    for name in ("NORMAL", "PNEUMONIA"):
+        (root / "data" / "kermany-test-dev" / name).mkdir(parents=True)
+        for image in sample_images("test", name, 12):
+            shutil.copyfile(image, root / "data" / "kermany-test-dev" / name / image.name)
     synthetic.write_mura(root / "data" / "MURA-v1.1", patients=24, seed=0)
 
 

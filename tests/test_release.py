@@ -1,0 +1,63 @@
+"""`xraylab release`: the operating threshold from target films, the model digest, and what it replaces."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+from xraylab import release, saved
+from xraylab.errors import UserError
+
+SCORES = {"accuracy": 0.9, "sensitivity": 0.95, "specificity": 0.85, "roc_auc": 0.96, "pr_auc": 0.97, "f1": 0.92,
+          "brier": 0.08, "ece": 0.05}
+
+
+def scored(**changes) -> dict:
+    return {"scores": {**SCORES, **changes}, "interval": {name: [0.0, 1.0] for name in SCORES}}
+
+
+@pytest.fixture
+def targeted(workspace: Path, tmp_path: Path) -> Path:
+    """The shared workspace's metrics, with evaluate's scores on 40 target films (calibrated threshold 0.8)."""
+    root = tmp_path / "workspace"
+    shutil.copytree(workspace / "metrics", root / "metrics")
+    result_path = root / "metrics" / "eval" / "custom_cnn.json"
+    result = json.loads(result_path.read_text())
+    result["external"] = {"target": {"count": 40, "at_val_threshold": scored(specificity=0.6),
+                                     "calibrated": {"rule": "youden", "threshold": 0.8, **scored(specificity=0.9)}}}
+    result_path.write_text(json.dumps(result))
+    return root
+
+
+def test_the_threshold_from_target_films_is_shipped_beside_the_validation_one(workspace: Path, targeted: Path,
+                                                                             tmp_path: Path):
+    release_dir = tmp_path / "release"
+    release_dir.mkdir()
+    (release_dir / "meta.json").write_text(json.dumps({"model": "custom_cnn", "experiment": "old-one",
+                                                       "revision": "abc1234", "val": scored()}))
+    independent = {"old-one": {"set": "the held-back films", "films": 329, "accuracy": 0.842, "roc_auc": 0.937,
+                               "sensitivity": 0.991, "specificity": 0.569}}
+    meta = release.write("custom_cnn", REPO / "params.yaml", workspace / "models", targeted / "metrics", release_dir,
+                         tmp_path / "site", experiment="new-one", threshold_from="target", independent=independent)
+    assert (meta["threshold"], meta["validation_threshold"]) == (0.8, 0.5)
+    assert (meta["threshold_rule"], meta["threshold_set"]) == ("youden on target", "target")
+    assert meta["model_digest"] == saved.digest(release_dir / "model")
+    assert meta["replaces"]["experiment"] == "old-one" and meta["replaces"]["independent"]["films"] == 329
+    assert json.loads((tmp_path / "site" / "meta.json").read_text()) == meta
+
+    card = release.card_table(meta)
+    assert "Operating threshold 0.8000 (youden on target: picked on those target films" in card
+    assert "| metric | validation | held-out (same distribution) | target (40 films, chose the model) |" in card
+    specificity = next(line for line in card.splitlines() if line.startswith("| specificity |"))
+    assert specificity.endswith("| 0.900 [0.000, 1.000] |")  # the target films at the operating threshold
+    assert "It replaces `old-one`" in card and "specificity 0.569, ROC AUC 0.937" in card
+
+
+def test_a_set_without_a_calibrated_threshold_is_refused(workspace: Path, tmp_path: Path):
+    with pytest.raises(UserError, match="--threshold-from target: metrics/eval/custom_cnn.json has no calibrated "
+                                        "threshold for that set"):
+        release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics",
+                      tmp_path / "release", tmp_path / "site", threshold_from="target")
+    assert not (tmp_path / "release").exists() and not (tmp_path / "site").exists()
