@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from xraylab.errors import UserError
 
 LEADERBOARD = "metrics/leaderboard.json"
-MODEL_PARAMS = ("image_size", "filters", "epochs", "normalize", "label_smoothing", "augment")
+MODEL_PARAMS = ("image_size", "filters", "epochs", "normalize", "label_smoothing", "augment", "schedule", "ema")
 
 
 def experiments(repo: Path) -> list[dict[str, Any]]:
