@@ -117,7 +117,7 @@ function predict(picture) {
   return tf.tidy(() => {
     let pixels = tf.browser.fromPixels(picture, 3).toFloat();
     if (channels === 1) pixels = tf.image.rgbToGrayscale(pixels);
-    pixels = triangleResize(triangleResize(pixels, FILM_SIZE), size).div(255);
+    pixels = filmResize(pixels, size).div(255);
     const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
     const [probability, heatmap] = Array.isArray(outputs) ? outputs : [outputs];
     const values = probability.dataSync();
@@ -138,11 +138,13 @@ function triangleWeights(length, size) {
   return weights.div(weights.sum(1, true));
 }
 
-// A [height, width, channels] image resampled to size × size, each axis by triangleWeights (call inside tf.tidy).
-function triangleResize(image, size) {
+// xraylab/pipeline.py's resize: as if resampled to the 224 px film, then to size × size; both steps are linear,
+// so each axis takes one product of their weights (call inside tf.tidy).
+function filmResize(image, size) {
   const [height, width] = image.shape;
-  const rows = triangleWeights(height, size);
-  const columns = triangleWeights(width, size);
+  const film = triangleWeights(FILM_SIZE, size);
+  const rows = tf.matMul(film, triangleWeights(height, FILM_SIZE));
+  const columns = tf.matMul(film, triangleWeights(width, FILM_SIZE));
   const planes = tf.unstack(image, 2).map((plane) => tf.matMul(tf.matMul(rows, plane), columns, false, true));
   return tf.stack(planes, 2);
 }

@@ -1,12 +1,13 @@
 """evaluate: score every trained model and a majority-class dummy on val, test and any external sets; pick the
 best on val."""
+import contextlib
 from pathlib import Path
 
 import joblib
 import pandas as pd
 import typer
 
-from xraylab import atomic, cli, config, curves, evaluation, external, leaderboard, manifest, metrics, saved
+from xraylab import atomic, cli, config, curves, evaluation, external, films, leaderboard, manifest, metrics, saved
 from xraylab.datasets import sources
 from xraylab.evaluation import Predictions
 
@@ -26,14 +27,18 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     train, val, test = (manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test"))
 
     predictions, shifted, external_predictions = {}, {}, {}
-    for name in cfg.train.models:
-        model = saved.load(models_dir / name)
-        predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
-                             Predictions(test, model.probabilities(test)))
-        shifted[name] = {shift_name: Predictions(val, model.probabilities(val, shift))
-                         for shift_name, shift in cfg.evaluate.shifts.items()}
-        external_predictions[name] = {set_name: Predictions(frame, model.probabilities(frame))
-                                      for set_name, frame in external_sets.items()}
+    with contextlib.ExitStack() as stack:
+        # DICOM or CMYK films are read through converted copies; the predictions keep the films' own paths.
+        readable = {name: stack.enter_context(films.decodable(frame, f"evaluate.external.{name}.path"))
+                    for name, frame in external_sets.items()}
+        for name in cfg.train.models:
+            model = saved.load(models_dir / name)
+            predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
+                                 Predictions(test, model.probabilities(test)))
+            shifted[name] = {shift_name: Predictions(val, model.probabilities(val, shift))
+                             for shift_name, shift in cfg.evaluate.shifts.items()}
+            external_predictions[name] = {set_name: Predictions(frame, model.probabilities(readable[set_name]))
+                                          for set_name, frame in external_sets.items()}
     majority = lambda frame: Predictions(  # noqa: E731
         frame, metrics.majority_probabilities(train["label"], len(frame), len(class_names)))
     predictions[leaderboard.DUMMY] = ("dummy", majority(val), majority(test))

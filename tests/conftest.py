@@ -45,6 +45,18 @@ def tiny_manifest() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def quick_params(tmp_path_factory) -> Path:
+    """The repository's params.yaml with 100 bootstrap resamples instead of 1,000, for commands that score."""
+    import yaml
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["evaluate"]["bootstrap_resamples"] = 100
+    path = tmp_path_factory.mktemp("params") / "params.yaml"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> Path:
     """models/custom_cnn trained on 16 real X-rays, and the evaluate outputs predict reads (threshold 0.5)."""
     from xraylab import train
@@ -67,3 +79,12 @@ def workspace(tmp_path_factory) -> Path:
     (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
                                                                     "best_model": "custom_cnn"}))
     return root
+
+
+@pytest.fixture(scope="session")
+def reproduced(tmp_path_factory):
+    """One whole `dvc repro` on the embedded sample with shrunk models, shared by the end-to-end tests, which
+    each work on a copy (`reproduced.copy(path)`): the pipeline runs once per test session, not once a test."""
+    from fresh_repo import reproduce  # tests/e2e/fresh_repo.py: on sys.path for the tests that ask for this
+
+    return reproduce(tmp_path_factory.mktemp("reproduced"))

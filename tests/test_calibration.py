@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO, sample_images
+import dicom_films
+from conftest import sample_images
 
 from xraylab import calibration, saved, thresholds
 from xraylab.commands import app
@@ -24,11 +25,11 @@ def films(tmp_path: Path) -> Path:
     return root
 
 
-def calibrate(workspace: Path, *args: str):
-    return CliRunner().invoke(app, ["calibrate", *args, "--model", "custom_cnn", "--params", str(REPO / "params.yaml"),
+def calibrate(workspace: Path, params: Path, *args: str, calibration_dir: Path | None = None):
+    return CliRunner().invoke(app, ["calibrate", *args, "--model", "custom_cnn", "--params", str(params),
                                     "--models-dir", str(workspace / "models"),
                                     "--metrics-dir", str(workspace / "metrics"),
-                                    "--calibration-dir", str(workspace / "calibration")])
+                                    "--calibration-dir", str(calibration_dir or workspace / "calibration")])
 
 
 def predict(workspace: Path, *args: str):
@@ -38,8 +39,8 @@ def predict(workspace: Path, *args: str):
                                     "--calibration-dir", str(workspace / "calibration")])
 
 
-def test_calibrate_picks_the_rule_on_the_films_and_predict_uses_it(workspace: Path, films: Path):
-    result = calibrate(workspace, str(films), "--rule", "sensitivity=1")
+def test_calibrate_picks_the_rule_on_the_films_and_predict_uses_it(workspace: Path, quick_params: Path, films: Path):
+    result = calibrate(workspace, quick_params, str(films), "--rule", "sensitivity=1")
     assert result.exit_code == 0, result.output
     written = json.loads((workspace / "calibration" / "custom_cnn.json").read_text())
     model = saved.load(workspace / "models" / "custom_cnn")
@@ -79,21 +80,39 @@ def test_a_calibration_for_another_model_file_is_refused(workspace: Path, tmp_pa
     assert calibration.threshold_for("rf", "x", directory) is None
 
 
-def test_bad_folders_and_rules_are_named(workspace: Path, films: Path, tmp_path: Path):
+def test_bad_folders_and_rules_are_named(workspace: Path, quick_params: Path, films: Path, tmp_path: Path):
     before = sorted((workspace / "calibration").glob("*")) if (workspace / "calibration").exists() else []
-    missing = calibrate(workspace, str(tmp_path / "nowhere"))
+    missing = calibrate(workspace, quick_params, str(tmp_path / "nowhere"))
     assert missing.exit_code == 1
     assert str(missing.exception) == (f"calibrate FILMS: folder {tmp_path / 'nowhere'} not found; give a folder "
                                       "with NORMAL/ and PNEUMONIA/ inside")
     (tmp_path / "flat").mkdir()
     shutil.copyfile(sample_images("test", "NORMAL", 1)[0], tmp_path / "flat" / "film.jpeg")
-    flat = calibrate(workspace, str(tmp_path / "flat"))
+    flat = calibrate(workspace, quick_params, str(tmp_path / "flat"))
     assert flat.exit_code == 1 and "calibrate FILMS: no Kermany layout" in str(flat.exception)
     one_class = tmp_path / "normals"
     shutil.copytree(films / "NORMAL", one_class / "NORMAL")
-    single = calibrate(workspace, str(one_class))
+    single = calibrate(workspace, quick_params, str(one_class))
     assert single.exit_code == 1 and "youden needs both classes among the labelled images" in str(single.exception)
-    rule = calibrate(workspace, str(films), "--rule", "sensitivity=high")
+    rule = calibrate(workspace, quick_params, str(films), "--rule", "sensitivity=high")
     assert rule.exit_code == 1 and str(rule.exception).startswith("--rule must be a probability in (0, 1)")
     after = sorted((workspace / "calibration").glob("*")) if (workspace / "calibration").exists() else []
     assert after == before  # nothing written by a failed calibration
+
+
+def test_dicom_films_are_read_as_a_viewer_shows_them_and_a_film_without_an_image_is_named(
+        workspace: Path, quick_params: Path, films: Path, tmp_path: Path):
+    site = tmp_path / "dicom-films"
+    for index, jpeg in enumerate(sorted(films.rglob("*.jpeg"))):
+        (site / jpeg.parent.name).mkdir(parents=True, exist_ok=True)
+        dicom_films.write(jpeg, site / jpeg.parent.name / f"{jpeg.stem}.dcm", dicom_films.VARIANTS[index % 6])
+    result = calibrate(workspace, quick_params, str(site), calibration_dir=tmp_path / "calibration")
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "calibration" / "custom_cnn.json").read_text())
+    assert written["images"] == {"NORMAL": 6, "PNEUMONIA": 6}
+
+    report = dicom_films.write_without_image(site / "NORMAL" / "report.dcm")
+    broken = calibrate(workspace, quick_params, str(site), calibration_dir=tmp_path / "calibration")
+    assert broken.exit_code == 1
+    assert str(broken.exception).startswith(f"calibrate FILMS: 1 of 13 films cannot be read: {report} (a DICOM "
+                                            "file without an image")

@@ -3,10 +3,13 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
+import dicom_films
 from conftest import REPO, sample_images
 
 from xraylab import predict, saved
@@ -85,12 +88,53 @@ def test_plain_output_and_a_single_heatmap(workspace: Path, tmp_path: Path):
     assert (tmp_path / "one.png").is_file()
 
 
-def test_bad_files_are_named(workspace: Path, tmp_path: Path):
-    missing = invoke(workspace, str(tmp_path / "missing.jpeg"))
-    assert missing.exit_code == 1 and "missing.jpeg not found" in str(missing.exception)
+def test_a_batch_answers_every_readable_film_and_names_each_bad_one(workspace: Path, tmp_path: Path):
+    good, cmyk_source, dicom_source = sample_images("test", "PNEUMONIA", 3)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copyfile(good, batch / "a_good.jpeg")
+    (batch / "._a_good.jpeg").write_bytes(b"\x00\x05\x16\x07 AppleDouble resource fork")  # a Mac's copy adds it
+    (batch / "b_truncated.jpeg").write_bytes(good.read_bytes()[:3000])
+    with Image.open(cmyk_source) as image:
+        image.convert("CMYK").save(batch / "c_cmyk.jpeg")
+    dicom_films.write(dicom_source, batch / "d_film.dcm", "monochrome1")
+    (batch / "e_notes.jpeg").write_text("not pixels")
+
+    result = invoke(workspace, str(batch), str(tmp_path / "missing.jpeg"), "--json", "--model", "custom_cnn")
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [Path(line["path"]).name for line in lines] == [
+        "a_good.jpeg", "b_truncated.jpeg", "c_cmyk.jpeg", "d_film.dcm", "e_notes.jpeg", "missing.jpeg"]
+    errors = {Path(line["path"]).name: line["error"] for line in lines if "error" in line}
+    assert errors["b_truncated.jpeg"].startswith("cannot decode: image file is truncated")
+    assert errors["e_notes.jpeg"] == "not an image" and errors["missing.jpeg"] == "not found"
+    assert "error: 3 of 6 files could not be read (listed above)" in result.stderr
+
+    # The converted films get the probability of the pixels a viewer shows: the CMYK file as PIL converts it
+    # to RGB (as ingest does), the DICOM as the film it was written from (decoded by PIL, as it was written;
+    # TensorFlow's JPEG decoder differs from PIL's by a grey level here and there).
+    model = saved.load(workspace / "models" / "custom_cnn")
+    with Image.open(batch / "c_cmyk.jpeg") as image:
+        image.convert("RGB").save(tmp_path / "cmyk_as_rgb.png")
+    Image.fromarray(dicom_films.film_pixels(dicom_source)).save(tmp_path / "dicom_film.png")
+    expected = model.predict(pd.DataFrame({"path": [str(good), str(tmp_path / "cmyk_as_rgb.png"),
+                                                    str(tmp_path / "dicom_film.png")], "label": 0}))
+    probabilities = [line["probability"] for line in lines if "probability" in line]
+    np.testing.assert_allclose(probabilities, expected, atol=1e-6)
+    as_jpeg = model.predict(pd.DataFrame({"path": [str(dicom_source)], "label": 0}))[0]
+    assert abs(probabilities[2] - as_jpeg) < 1e-3
+    assert set(lines[0]) == {"path", "probability", "label", "positive_class", "threshold", "model"}
+
+    text = invoke(workspace, str(batch / "e_notes.jpeg"), str(batch / "a_good.jpeg"), "--model", "custom_cnn")
+    assert text.exit_code == 1 and text.stdout.startswith(f"{batch / 'e_notes.jpeg'}: error: not an image\n")
+
+
+def test_nothing_readable_fails_before_any_model_loads(tmp_path: Path):
     (tmp_path / "notes.jpeg").write_text("not pixels")
-    text = invoke(workspace, str(tmp_path / "notes.jpeg"))
-    assert text.exit_code == 1 and "notes.jpeg is not an image (expected JPEG, PNG, BMP, GIF)" in str(text.exception)
+    # No release folder exists here: the model is never asked for.
+    result = CliRunner().invoke(app, ["predict", str(tmp_path / "notes.jpeg"), "--release-dir",
+                                      str(tmp_path / "none")])
+    assert result.exit_code == 1 and result.stdout == f"{tmp_path / 'notes.jpeg'}: error: not an image\n"
 
 
 def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):

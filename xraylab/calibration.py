@@ -17,6 +17,7 @@ import pandas as pd
 from xraylab import atomic, evaluation, leaderboard, saved
 from xraylab.config import EvaluateConfig, ExternalConfig
 from xraylab.errors import UserError
+from xraylab.films import decodable
 
 CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
@@ -25,7 +26,9 @@ SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
 def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, validation_threshold: float,
               films: pd.DataFrame, folder: Path, rule: float | str, cfg: EvaluateConfig) -> dict[str, Any]:
     """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds."""
-    predictions = evaluation.Predictions(films, model.probabilities(films))
+    # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
+    with decodable(films, "calibrate FILMS") as readable:
+        predictions = evaluation.Predictions(films, model.probabilities(readable))
     scored = evaluation.external_scores(predictions, validation_threshold, ExternalConfig(str(folder), rule), cfg)
     counts = films["label"].value_counts()
     return {

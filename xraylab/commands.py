@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import tempfile
 from pathlib import Path
 
 import typer
@@ -22,7 +23,7 @@ def report(base: str = typer.Option("main", help="git revision to compare the wo
 
 
 @app.command("predict")
-def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, BMP, GIF) or "
+def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image files (JPEG, PNG, DICOM, ...) or "
                                                                 "folders of them"),
                    model: str = typer.Option("release", help="release (the model shipped in release/), best "
                                                              "(evaluate's best network) or a model under models/"),
@@ -38,24 +39,38 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    calibration_dir: Path = typer.Option(Path("calibration"))) -> None:
     """Class and probability for each image, at the model's calibrated threshold, or the one from validation."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
-    from xraylab import calibration, predict, saved
+    from xraylab import films, predict
     images = predict.expand(images)
-    predict.check_images(images)  # before the model loads: a mistyped path fails at once
-    chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
-    threshold = chosen.threshold
-    site = (calibration.threshold_for(chosen.name, saved.digest(chosen.directory), calibration_dir)
-            if calibrated else None)
-    if site is not None:
-        threshold = site["threshold"]
-        # stderr: stdout keeps one line (or JSON object) per image.
-        typer.echo(f"threshold {threshold:.4f}: calibrated on {site['films']} ({site['rule']}), "
-                   f"{calibration.path_for(chosen.name, calibration_dir)}", err=True)
-    results = predict.predict(chosen.model, threshold, images)
-    for result in results:
-        typer.echo(result.json() if as_json else result.text())
-        if heatmap is not None:
-            predict.save_heatmap(chosen.model, result,
-                                 predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
+    with tempfile.TemporaryDirectory(prefix="xraylab-predict-") as scratch:
+        # Every file is opened before the model loads: DICOM and CMYK are converted, a broken one is reported.
+        batch = films.prepare(images, Path(scratch))
+        unreadable = [film for film in batch if film.readable is None]
+        chosen = None if unreadable == batch else predict.resolve_model(model, models_dir, metrics_dir, release_dir)
+        results = ([predict.Unreadable(str(film.path), film.problem) for film in batch] if chosen is None else
+                   predict.predict(chosen.model, _operating_threshold(chosen, calibrated, calibration_dir), batch))
+        readable = {str(film.path): film.readable for film in batch}
+        for result in results:
+            typer.echo(result.json() if as_json else result.text())
+            if heatmap is not None and isinstance(result, predict.Prediction):
+                predict.save_heatmap(chosen.model, result, readable[result.path],
+                                     predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
+    if unreadable:
+        typer.echo(f"error: {len(unreadable)} of {len(batch)} files could not be read (listed above)", err=True)
+        raise typer.Exit(1)
+
+
+def _operating_threshold(chosen, calibrated: bool, calibration_dir: Path) -> float:
+    """The threshold `xraylab calibrate` chose for this model file where there is one (and it is wanted), else
+    the validation one."""
+    from xraylab import calibration, saved
+    site = calibration.threshold_for(chosen.name, saved.digest(chosen.directory), calibration_dir) if calibrated \
+        else None
+    if site is None:
+        return chosen.threshold
+    # stderr: stdout keeps one line (or JSON object) per image.
+    typer.echo(f"threshold {site['threshold']:.4f}: calibrated on {site['films']} ({site['rule']}), "
+               f"{calibration.path_for(chosen.name, calibration_dir)}", err=True)
+    return site["threshold"]
 
 
 @app.command("calibrate")

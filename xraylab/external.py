@@ -20,7 +20,8 @@ def read(folder: Path, task: str, key: str) -> pd.DataFrame:
     if not folder.is_dir():
         raise UserError(f"{key}: folder {folder} not found; give a folder with NORMAL/ and PNEUMONIA/ inside")
     try:
-        return kermany.scan(kermany.find_root(folder), task)
+        # A site names its films its own way: only the folders (the labels) must follow Kermany's layout.
+        return kermany.scan(kermany.find_root(folder), task, any_names=True)
     except kermany.LayoutError as error:
         raise UserError(f"{key}: {error}") from None
 

@@ -42,17 +42,27 @@ FILM_SIZE = 224  # the side of the copies every model is trained on (the public 
 def resize(image: tf.Tensor, image_size: int) -> tf.Tensor:
     """A decoded uint8 image at the model's square size, as float32 in [0, 1].
 
-    In two antialiased steps, so that an original film and its 224 px copy give the model the same pixels:
-    first to the 224 × 224 film the training copies are (squashed, as the redistribution did), then to
-    `image_size`. A 224 px image passes the first step unchanged. A plain bilinear resize of a 2,000 px
-    original samples every ninth pixel and moved the release model's probability by up to 0.76 against the
-    copy (docs/results.md); this path stays within a few hundredths. docs/app.js computes the same.
+    As if in two antialiased steps, so that an original film and its 224 px copy give the model the same
+    pixels: first to the 224 × 224 film the training copies are (squashed, as the redistribution did), then to
+    `image_size`. A plain bilinear resize of a 2,000 px original samples every ninth pixel and moved the release
+    model's probability by up to 0.76 against the copy (docs/results.md); this path stays within a few
+    hundredths. docs/app.js computes the same.
     """
-    film = _triangle_resize(tf.cast(image, tf.float32), FILM_SIZE)
-    return _triangle_resize(film, image_size) / 255.0
+    shape = tf.shape(image)
+    return tf.einsum("ih,hwc,jw->ijc", film_weights(shape[0], image_size), tf.cast(image, tf.float32),
+                     film_weights(shape[1], image_size)) / 255.0
 
 
-def triangle_weights(length: tf.Tensor, size: int) -> tf.Tensor:
+def film_weights(length: tf.Tensor, size: int) -> tf.Tensor:
+    """(size, length) weights of both steps of `resize` along one axis: `length` to 224, then 224 to `size`.
+
+    Both steps are linear, so their product is one matrix and the image is resampled once: the second step
+    no longer multiplies a 224 × 224 intermediate (2.5x fewer operations for a 224 px film at 128 px).
+    """
+    return tf.matmul(triangle_weights(FILM_SIZE, size), triangle_weights(length, FILM_SIZE))
+
+
+def triangle_weights(length: tf.Tensor | int, size: int) -> tf.Tensor:
     """(size, length) weights resampling `length` pixels to `size` with a triangle (bilinear) filter.
 
     Widened by the scale when shrinking, so every input pixel counts (the antialiasing of PIL's BILINEAR,
@@ -64,12 +74,6 @@ def triangle_weights(length: tf.Tensor, size: int) -> tf.Tensor:
     positions = tf.range(length, dtype=tf.float32) + 0.5
     weights = tf.nn.relu(1.0 - tf.abs(positions[None, :] - centres[:, None]) / tf.maximum(scale, 1.0))
     return weights / tf.reduce_sum(weights, axis=1, keepdims=True)
-
-
-def _triangle_resize(image: tf.Tensor, size: int) -> tf.Tensor:
-    """A float (height, width, channels) image resampled to (size, size) by `triangle_weights` on each axis."""
-    shape = tf.shape(image)
-    return tf.einsum("ih,hwc,jw->ijc", triangle_weights(shape[0], size), image, triangle_weights(shape[1], size))
 
 
 def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_size: int,

@@ -11,13 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
-
-from xraylab import explain, leaderboard, overlay, pipeline, release, saved
+from xraylab import explain, films, leaderboard, overlay, pipeline, release, saved
+from xraylab.datasets import clutter, dicom
 from xraylab.errors import UserError
-
-READABLE = ("JPEG", "PNG", "BMP", "GIF")  # what tf.io.decode_image reads
-
 
 @dataclass(frozen=True)
 class Prediction:
@@ -67,15 +63,17 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     return ChosenModel(name, saved.load(directory), directory, float(json.loads(result_path.read_text())["threshold"]))
 
 
-SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif")
+SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder becomes the image files directly inside it (by suffix, in name order)."""
+    """Files as given; a folder becomes the image files directly inside it (by suffix, in name order, without
+    the files an operating system adds, such as a Mac's `._<name>.jpeg`)."""
     expanded = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(child for child in path.iterdir() if child.suffix.lower() in SUFFIXES and child.is_file())
+            inside = sorted(child for child in path.iterdir()
+                            if child.suffix.lower() in SUFFIXES and child.is_file() and not clutter.is_clutter(child))
             if not inside:
                 raise UserError(f"{path} is a folder with no image files ({', '.join(SUFFIXES)})")
             expanded += inside
@@ -84,35 +82,39 @@ def expand(paths: list[Path]) -> list[Path]:
     return expanded
 
 
-def check_images(paths: list[Path]) -> None:
-    """Fail on the first path that is missing or not an image TensorFlow can decode, naming it."""
-    for path in paths:
-        if not path.is_file():
-            raise UserError(f"{path} not found")
-        try:
-            with Image.open(path) as image:
-                kind = image.format
-        except (UnidentifiedImageError, OSError):
-            raise UserError(f"{path} is not an image (expected {', '.join(READABLE)})") from None
-        if kind not in READABLE:
-            raise UserError(f"{path} is a {kind} image; expected {', '.join(READABLE)}")
+@dataclass(frozen=True)
+class Unreadable:
+    """A file of the batch that got no prediction, and why."""
+    path: str
+    error: str
+
+    def json(self) -> str:
+        return json.dumps(asdict(self))
+
+    def text(self) -> str:
+        return f"{self.path}: error: {self.error}"
 
 
-def predict(model: saved.SavedModel, threshold: float, paths: list[Path]) -> list[Prediction]:
-    check_images(paths)
-    frame = pd.DataFrame({"path": [str(path) for path in paths], "label": 0})
-    probabilities = model.predict(frame)
+def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film]) -> list[Prediction | Unreadable]:
+    """A prediction for every readable film of `batch` and the reason for every other one, in order."""
+    readable = [film for film in batch if film.readable is not None]
+    frame = pd.DataFrame({"path": [str(film.readable) for film in readable], "label": 0})
+    probabilities = dict(zip((film.path for film in readable), model.predict(frame) if readable else []))
     names = model.meta.class_names
-    return [Prediction(str(path), float(probability), names[1] if probability >= threshold else names[0],
-                       names[1], threshold, model.meta.name)
-            for path, probability in zip(paths, probabilities)]
+    return [Unreadable(str(film.path), film.problem) if film.readable is None else
+            Prediction(str(film.path), float(probabilities[film.path]),
+                       names[1] if probabilities[film.path] >= threshold else names[0], names[1], threshold,
+                       model.meta.name)
+            for film in batch]
 
 
-def save_heatmap(model: saved.SavedModel, prediction: Prediction, target: Path, alpha: float = 0.45) -> None:
-    """The image beside its Grad-CAM overlay, as the gradcam stage draws them."""
+def save_heatmap(model: saved.SavedModel, prediction: Prediction, readable: Path, target: Path,
+                 alpha: float = 0.45) -> None:
+    """The image (decoded from `readable`, its film or converted copy) beside its Grad-CAM overlay, as the
+    gradcam stage draws them."""
     if model.meta.kind != "network":
         raise UserError(f"heat-maps need a network; {model.meta.name} is a {model.meta.kind} model")
-    frame = pd.DataFrame({"path": [prediction.path], "label": 0})
+    frame = pd.DataFrame({"path": [str(readable)], "label": 0})
     image = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
     heatmap = explain.grad_cam(model.model, image)[0]
     title = f"{Path(prediction.path).name}: {prediction.label}, p = {prediction.probability:.3f}"

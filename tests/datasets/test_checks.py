@@ -7,7 +7,7 @@ from conftest import sample_images
 
 def test_a_real_xray_passes_with_its_size_and_mode():
     info = checks.inspect(sample_images("train", "NORMAL", 1)[0])
-    assert info == checks.ImageInfo(None, 224, 224, "RGB") and not info.needs_conversion
+    assert info == checks.ImageInfo(None, 224, 224, "RGB", "JPEG") and not info.needs_conversion
 
 
 def test_broken_files_are_named(tmp_path: Path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from conftest import REPO
+from conftest import REPO, sample_images
 
 # What earlier runs committed: a fresh repository must produce these itself.
 COMMITTED_OUTPUTS = ("dvc.lock", "metrics", "docs/model")
@@ -46,7 +47,23 @@ def tiny(params: dict) -> None:
     params["models"]["custom_cnn"].update(image_size=32, epochs=2, filters=[4, 8])
     params["models"]["rf"].update(image_size=12, cv_folds=2, grid={"n_estimators": [10], "max_depth": [None]})
     params["gradcam"]["per_outcome"] = 1
-    params["evaluate"]["bootstrap_resamples"] = 100
+    # Intervals are checked by the unit tests; here they only need to exist (the bootstrap is most of evaluate).
+    params["evaluate"]["bootstrap_resamples"] = 20
+
+
+def shrink_every_model(params: dict) -> None:
+    """`tiny`, and every other model of the zoo shrunk too, for runs that train them (the docs' experiments)."""
+    tiny(params)
+    for name, section in params["models"].items():
+        if section["type"] == "network" and name != "custom_cnn":
+            section.update(image_size=64 if name == "alexnet" else 32, epochs=1)
+        elif section["type"] == "transfer":
+            # No ImageNet weights offline: random backbones exercise the same code.
+            section.update(image_size=75, epochs=1, weights=None)
+        elif section["type"] == "classic":
+            section.update(image_size=12, cv_folds=2)
+    params["models"]["svm"]["grid"] = {"svc__C": [1], "svc__gamma": ["scale"]}
+    params["evaluate"]["shifts"] = dict(list(params["evaluate"]["shifts"].items())[:1])
 
 
 def fresh_repo(target: Path, edit=tiny) -> Path:
@@ -70,3 +87,39 @@ def fresh_repo(target: Path, edit=tiny) -> Path:
 def commit(repo: Path, message: str) -> None:
     run("git", "add", "-A", cwd=repo)
     run("git", "commit", "-qm", message, cwd=repo)
+
+
+@dataclass(frozen=True)
+class Reproduced:
+    """A fresh repository after one whole `dvc repro`, committed; tests work on copies of it."""
+    repo: Path
+    log: str  # what that `dvc repro` printed
+
+    def copy(self, target: Path) -> Path:
+        """A copy of the repository (git history and DVC cache included) at `target`, to change freely."""
+        shutil.copytree(self.repo, target, symlinks=True)
+        return target
+
+
+def external_films(target: Path) -> Path:
+    """10 real test films per class from the embedded sample, in the Kermany layout: an external set."""
+    for class_name in ("NORMAL", "PNEUMONIA"):
+        (target / class_name).mkdir(parents=True)
+        for image in sample_images("test", class_name, 10):
+            shutil.copyfile(image, target / class_name / image.name)
+    return target
+
+
+def reproduce(root: Path) -> Reproduced:
+    """The shared pipeline run of the end-to-end tests: every model shrunk, the films of `external_films`
+    scored as the external set `films` (calibrated on itself), `dvc repro`, and its outputs committed."""
+    films = external_films(root / "films")
+
+    def edit(params: dict) -> None:
+        shrink_every_model(params)
+        params["evaluate"]["external"] = {"films": {"path": str(films), "calibrate": "youden"}}
+
+    repo = fresh_repo(root / "xraylab", edit)
+    log = run("dvc", "repro", cwd=repo)
+    commit(repo, "the pipeline's outputs")
+    return Reproduced(repo, log)

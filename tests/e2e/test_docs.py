@@ -1,7 +1,8 @@
 """Every command in the README's and docs/' shell blocks, run in order in a fresh repository.
 
 The commands run as written, with bash, from the repository root, on the embedded sample with every model
-shrunk (so they finish in seconds; the scores are not the point). Where the docs point at data beside the
+shrunk (so they finish in seconds; the scores are not the point), in a copy of the session's shared pipeline
+run (tests/conftest.py `reproduced`, which `dvc repro`-ed the same params). Where the docs point at data beside the
 checkout (`../shared/data/...`), this test puts a small real-image copy there (a synthetic MURA folder for
 MURA, which cannot be shipped). A command that cannot run here is listed in NOT_RUN with the reason, and the
 test fails if a listed command is no longer in the docs, or if a new command is neither run nor listed.
@@ -17,18 +18,20 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO, SAMPLE, sample_images
-from fresh_repo import commit, dvc_env, fresh_repo, run, tiny
+from fresh_repo import commit, dvc_env, run
 from xraylab.datasets import synthetic
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
 
 DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
 INSTALL = "pip install -r requirements.txt && "  # this environment was installed from it already
 NOT_RUN = {
     "pip install -r requirements.txt && python -m pytest": "the test command: this test is part of its run",
     "sudo apt-get install -y chromium": "a system package; .ci/run installs it before the tests",
+    'python -m pytest -m "not slow"': "the fast lane: its tests are part of the same run as this one",
 }
 
 
@@ -41,20 +44,6 @@ def commands(document: Path) -> list[str]:
             if line and not line.startswith("#"):
                 found.append(re.sub(r"\s+", " ", line))
     return found
-
-
-def shrink_every_model(params: dict) -> None:
-    tiny(params)
-    for name, section in params["models"].items():
-        if section["type"] == "network" and name != "custom_cnn":
-            section.update(image_size=64 if name == "alexnet" else 32, epochs=1)
-        elif section["type"] == "transfer":
-            # No ImageNet weights offline: random backbones exercise the same code.
-            section.update(image_size=75, epochs=1, weights=None)
-        elif section["type"] == "classic":
-            section.update(image_size=12, cv_folds=2)
-    params["models"]["svm"]["grid"] = {"svc__C": [1], "svc__gamma": ["scale"]}
-    params["evaluate"]["shifts"] = dict(list(params["evaluate"]["shifts"].items())[:1])
 
 
 def shared_data(root: Path) -> None:
@@ -74,6 +63,15 @@ def shared_data(root: Path) -> None:
         for image in sample_images("test", name, 12):
             shutil.copyfile(image, root / "data" / "kermany-test-dev" / name / image.name)
     synthetic.write_mura(root / "data" / "MURA-v1.1", patients=24, seed=0)
+
+
+def shrink_release_profile(repo: Path) -> None:
+    """The release profile's network at a test's size and length; its recipe (normalisation, augmentation,
+    four blocks) is kept, so `xraylab profile ... --run` and `xraylab release` run the same code."""
+    path = repo / "profiles" / "release.yaml"
+    profile = yaml.safe_load(path.read_text())
+    profile["models"]["custom_cnn"].update(image_size=32, epochs=2)
+    path.write_text(yaml.safe_dump(profile, sort_keys=False))
 
 
 def free_port() -> int:
@@ -112,9 +110,12 @@ def wait_for_queue(repo: Path) -> None:
     assert "Failed" not in status, status
 
 
-def test_every_documented_command_runs(tmp_path: Path):
+def test_every_documented_command_runs(reproduced, tmp_path: Path):
     shared_data(tmp_path / "shared")
-    repo = fresh_repo(tmp_path / "xraylab", edit=shrink_every_model)
+    # The session's shared run, made with these shrunk models: the README's `dvc repro` finds it up to date.
+    repo = reproduced.copy(tmp_path / "xraylab")
+    shrink_release_profile(repo)
+    commit(repo, "the release profile shrunk")
     run("git", "branch", "-M", "main", cwd=repo)  # `xraylab report --base main` compares with it
     for name in ("path/to/xray.jpeg", "xray.jpeg"):  # the README's example file names
         (repo / name).parent.mkdir(parents=True, exist_ok=True)

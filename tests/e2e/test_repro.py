@@ -1,17 +1,19 @@
-"""`dvc repro` of the whole pipeline in a fresh git repository, on the embedded sample with tiny models."""
+"""`dvc repro` of the whole pipeline in a fresh git repository, on the embedded sample with tiny models.
+
+The run itself is the session's shared one (tests/conftest.py `reproduced`); this test checks what it made and
+runs `dvc repro` again on a copy."""
 import json
 import math
-import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import sample_images
-from fresh_repo import fresh_repo, run, tiny
+from fresh_repo import dvc_env, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 
 
 def finite_numbers(data) -> list[float]:
@@ -27,26 +29,12 @@ def declared_outputs(repo: Path) -> list[str]:
     return sorted({out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])})
 
 
-def with_external_films(films: Path):
-    """Tiny models, and `films` (10 real test films per class) scored as an external set, calibrated on itself."""
-    def edit(params: dict) -> None:
-        tiny(params)
-        params["evaluate"]["external"] = {"films": {"path": str(films), "calibrate": "youden"}}
-    return edit
-
-
-def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
-    films = tmp_path / "films"
-    for class_name in ("NORMAL", "PNEUMONIA"):
-        (films / class_name).mkdir(parents=True)
-        for image in sample_images("test", class_name, 10):
-            shutil.copyfile(image, films / class_name / image.name)
-    repo = fresh_repo(tmp_path / "xraylab", with_external_films(films))
-
-    first = run("dvc", "repro", cwd=repo)
-    for stage in ("download", "split", "balance", "train@custom_cnn", "train@rf", "evaluate", "gradcam",
+def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
+    first = reproduced.log
+    for stage in ("check", "download", "split", "balance", "train@custom_cnn", "train@rf", "evaluate", "gradcam",
                   "convert"):
         assert f"Running stage '{stage}'" in first
+    repo = reproduced.copy(tmp_path / "xraylab")
 
     outputs = declared_outputs(repo)
     assert "docs/model" in outputs and "models/custom_cnn" in outputs
@@ -67,7 +55,8 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     assert list((repo / "reports" / "gradcam" / "custom_cnn").glob("*.png"))
     web_meta = json.loads((repo / "docs" / "model" / "meta.json").read_text())
     assert web_meta["model"] == "custom_cnn" and web_meta["heatmap"] is True
-    assert web_meta["revision"] == run("git", "rev-parse", "--short", "HEAD", cwd=repo, stdout_only=True).strip()
+    # The revision the pipeline ran at: the shared run committed its outputs on top of it since.
+    assert web_meta["revision"] == run("git", "rev-parse", "--short", "HEAD~1", cwd=repo, stdout_only=True).strip()
 
     # `xraylab predict` gives an image the probability evaluate recorded for it.
     predictions = pd.read_csv(repo / "metrics" / "predictions" / "custom_cnn.csv")
@@ -96,4 +85,12 @@ def test_repro_twice_on_a_fresh_repository(tmp_path: Path):
     params["models"]["rf"]["grid"]["n_estimators"] = [20]
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
-    assert set(changed) == {"train@rf"}
+    assert set(changed) == {"check", "train@rf"}  # check reads every param; its output stays the same
+
+    # A bad value stops `dvc repro` at `check`, before DVC removes any stage's committed outputs.
+    params["models"]["rf"]["cv_folds"] = 1
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    failed = subprocess.run(["dvc", "repro"], cwd=repo, capture_output=True, text=True, env=dvc_env())
+    assert failed.returncode != 0 and "error: models.rf.cv_folds" in failed.stderr + failed.stdout
+    assert "Running stage 'train@rf'" not in failed.stdout
+    assert run("git", "status", "--porcelain", cwd=repo).splitlines() == [" M params.yaml"]

@@ -10,15 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fresh_repo import dvc_env, fresh_repo, run, tiny
+from fresh_repo import dvc_env, edit_params, run
 from xraylab import saved
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 EPOCHS = 6
 
 
 def longer_training(params: dict) -> None:
-    tiny(params)
     # Early stopping never fires within six epochs at patience 4, so every epoch runs.
     params["models"]["custom_cnn"].update(image_size=64, epochs=EPOCHS)
 
@@ -41,9 +40,9 @@ def weights(repo: Path) -> list[np.ndarray]:
     return saved.load(repo / "models" / "custom_cnn").model.get_weights()
 
 
-def test_killed_training_resumes_and_matches_an_uninterrupted_run(tmp_path: Path):
-    repo = fresh_repo(tmp_path / "xraylab", edit=longer_training)
-    run("dvc", "repro", "balance", cwd=repo)
+def test_killed_training_resumes_and_matches_an_uninterrupted_run(reproduced, tmp_path: Path):
+    repo = reproduced.copy(tmp_path / "xraylab")
+    edit_params(repo, longer_training)
     run("dvc", "repro", "train@custom_cnn", cwd=repo)
     uninterrupted = weights(repo)
     curves = (repo / "metrics" / "train" / "custom_cnn" / "plots" / "metrics" / "eval" / "loss.tsv").read_text()

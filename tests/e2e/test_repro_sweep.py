@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from fresh_repo import commit, fresh_repo, run
+from fresh_repo import fresh_repo, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 
 
 def queue_settled(repo: Path) -> bool:
@@ -15,10 +15,8 @@ def queue_settled(repo: Path) -> bool:
     return not any(word in status for word in ("Queued", "Running"))
 
 
-def test_queued_sweep_runs_two_experiments_in_parallel(tmp_path: Path):
-    repo = fresh_repo(tmp_path / "xraylab")
-    run("dvc", "repro", cwd=repo)
-    commit(repo, "baseline")
+def test_queued_sweep_runs_two_experiments_in_parallel(reproduced, tmp_path: Path):
+    repo = reproduced.copy(tmp_path / "xraylab")
     lock = (repo / "dvc.lock").read_text()
 
     queued = run("dvc", "exp", "run", "--queue",

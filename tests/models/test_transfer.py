@@ -23,6 +23,20 @@ def test_missing_imagenet_weights_name_the_file_and_the_way_out(tmp_path: Path):
                                 "(this machine cannot download it) or set models.resnet50.weights: null")
 
 
+def test_a_weights_file_that_is_an_html_page_is_named(tmp_path: Path):
+    cached = tmp_path / transfer.BACKBONES["resnet50"].imagenet_file
+    cached.write_text("<!DOCTYPE html><html><body>403 Forbidden</body></html>")  # a failed browser download
+    with pytest.raises(UserError) as error:
+        transfer.build_transfer("resnet50", TransferConfig(**{**CFG.__dict__, "weights": "imagenet"}), 2,
+                                cache=tmp_path)
+    assert str(error.value) == (f"models.resnet50.weights: {cached} is an HTML page (a failed download?), not a "
+                                "Keras weights file; download it again or set models.resnet50.weights: null")
+    (tmp_path / "empty.h5").write_bytes(b"")
+    with pytest.raises(UserError, match=r"empty\.h5 is empty, not a Keras weights file"):
+        transfer.build_transfer("resnet50", TransferConfig(**{**CFG.__dict__, "weights": str(tmp_path / "empty.h5")}),
+                                2)
+
+
 def test_weights_from_a_file_are_loaded(tmp_path: Path):
     # A backbone's own weights saved by the test stand in for the ImageNet file Keras would cache.
     donor = keras.applications.MobileNetV3Small(include_top=False, weights=None, input_shape=(32, 32, 3),

@@ -7,9 +7,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from xraylab.datasets import dicom
+
 # Modes every decoder in the pipeline (TensorFlow, the browser) reads as they are. Anything else
 # (CMYK, RGBA, palette, 16-bit greyscale, ...) is converted to one of these, never dropped.
 PLAIN_MODES = ("L", "RGB")
+DICOM_MODE = "DICOM"  # a DICOM film: converted to what a viewer shows (dicom.py)
+# Formats TensorFlow's decode_image and the browser read; others PIL opens (TIFF, WebP, ...) are converted.
+DECODED_FORMATS = ("JPEG", "PNG", "BMP", "GIF")
 
 
 @dataclass(frozen=True)
@@ -18,10 +23,11 @@ class ImageInfo:
     width: int = 0
     height: int = 0
     mode: str = ""
+    format: str = ""
 
     @property
     def needs_conversion(self) -> bool:
-        return self.problem is None and self.mode not in PLAIN_MODES
+        return self.problem is None and (self.mode not in PLAIN_MODES or self.format not in DECODED_FORMATS)
 
 
 def inspect(path: Path) -> ImageInfo:
@@ -29,13 +35,19 @@ def inspect(path: Path) -> ImageInfo:
     path = Path(path)
     if path.stat().st_size == 0:
         return ImageInfo("empty file")
+    if dicom.is_dicom(path):
+        try:
+            pixels = dicom.read(path)
+        except dicom.DicomError as error:
+            return ImageInfo(error.reason)
+        return ImageInfo(None, pixels.shape[1], pixels.shape[0], DICOM_MODE, DICOM_MODE)
     try:
         with Image.open(path) as image:
             # verify() checks structure only; load() decodes every pixel and catches truncation.
             image.verify()
         with Image.open(path) as image:
             image.load()
-            return ImageInfo(None, image.width, image.height, image.mode)
+            return ImageInfo(None, image.width, image.height, image.mode, image.format or "")
     except UnidentifiedImageError:
         return ImageInfo("not an image")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
@@ -44,6 +56,9 @@ def inspect(path: Path) -> ImageInfo:
 
 def convert(source: Path, target: Path) -> None:
     """Write `source` as an 8-bit greyscale or RGB PNG at `target`."""
+    if dicom.is_dicom(source):
+        Image.fromarray(dicom.read(source), "L").save(target, format="PNG")
+        return
     with Image.open(source) as image:
         if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
             # 16-bit (or wider) greyscale: scale the full range down to 8 bits; PIL's convert("L") clips instead.

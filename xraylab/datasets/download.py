@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from tqdm import tqdm
 
 from xraylab import atomic
+from xraylab.datasets import clutter
 from xraylab.errors import UserError
 
 CHUNK_BYTES = 1 << 20
@@ -96,11 +97,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def extract_zip(archive: Path, target: Path) -> Path:
+ARCHIVE_STAMP = ".xraylab-archive.sha256"  # inside an unpacked folder: the checksum of the archive it came from
+
+
+def extract_zip(archive: Path, target: Path, archive_sha256: str | None = None) -> Path:
     """Unpack `archive` into `target` (replaced only when complete) and return `target`.
 
-    Every member is checked before anything is written. Skipped: macOS resource forks (`__MACOSX/`,
-    `._*`) and nested copies of a folder inside itself (the Kaggle archive carries chest_xray/chest_xray/).
+    Every member is checked before anything is written. Skipped: operating systems' files (clutter.py:
+    `__MACOSX/`, `._*`, `.DS_Store`, ...) and nested copies of a folder inside itself (the Kaggle archive
+    carries chest_xray/chest_xray/). With `archive_sha256`, the folder records it (`unpacked_from`), written
+    before the folder takes its place, so a folder and its record never disagree.
     """
     archive, target = Path(archive), Path(target)
     try:
@@ -114,13 +120,21 @@ def extract_zip(archive: Path, target: Path) -> Path:
         with atomic.writing_dir(target) as temp:
             for info in members:
                 zip_file.extract(info, temp)
+            if archive_sha256 is not None:
+                (temp / ARCHIVE_STAMP).write_text(archive_sha256 + "\n")
     return target
 
 
+def unpacked_from(folder: Path) -> str | None:
+    """The checksum of the archive `folder` was unpacked from, or None (no folder, or unpacked without one)."""
+    stamp = Path(folder) / ARCHIVE_STAMP
+    return stamp.read_text().strip() if stamp.is_file() else None
+
+
 def _skipped(name: str) -> bool:
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if "__MACOSX" in parts or (parts and parts[-1].startswith("._")):
+    if clutter.is_clutter(name):
         return True
+    parts = PurePosixPath(name.replace("\\", "/")).parts
     return any(first == second for first, second in zip(parts, parts[1:]))
 
 

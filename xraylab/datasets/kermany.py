@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xraylab.datasets import clutter, dicom
 from xraylab.errors import UserError
 
 FOLDER_CLASSES = ("NORMAL", "PNEUMONIA")
@@ -18,7 +19,7 @@ CLASS_NAMES = {"binary": ("NORMAL", "PNEUMONIA"),
                # Bacterial vs viral from the file names (Ding 2018 used the same split of the data set).
                "three_class": ("NORMAL", "BACTERIA", "VIRUS")}
 SOURCE_SPLITS = ("train", "val", "test")
-IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
+IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", *dicom.SUFFIXES)
 
 # person1008_bacteria_2939.jpeg → person1008; IM-0117-0001.jpeg → IM-0117;
 # NORMAL2-IM-0012-0001.jpeg → NORMAL2-IM-0012. Several images of one child share the id.
@@ -41,6 +42,13 @@ def patient_id(file_name: str) -> str:
                       "personN_..., IM-NNNN-... or NORMAL2-IM-NNNN-...")
 
 
+def _patient_or_name(file_name: str) -> str:
+    try:
+        return patient_id(file_name)
+    except LayoutError:
+        return Path(file_name).stem
+
+
 def label(folder_class: str, file_name: str, task: str) -> int:
     """Integer label of an image from its class folder and, for three classes, its file name."""
     if folder_class == "NORMAL" or task == "binary":
@@ -52,10 +60,12 @@ def label(folder_class: str, file_name: str, task: str) -> int:
                       "so it has no three_class label")
 
 
-def scan(root: Path, task: str = "binary") -> pd.DataFrame:
+def scan(root: Path, task: str = "binary", any_names: bool = False) -> pd.DataFrame:
     """List the images under `root` in a stable order.
 
     Columns: path (under `root`), relative (path from `root`), label, patient_id, source_split.
+    With `any_names` (films from elsewhere, only scored: no split needs their patients), a file name without
+    a Kermany patient id stands for its own patient instead of being an error.
     """
     root = Path(root)
     if not root.is_dir():
@@ -68,10 +78,12 @@ def scan(root: Path, task: str = "binary") -> pd.DataFrame:
             if not class_dir.is_dir():
                 continue
             for image in sorted(class_dir.iterdir()):
-                if image.suffix.lower() in IMAGE_SUFFIXES:
+                # A Mac's `._<name>.jpeg` beside each film has the suffix but is no image (clutter.py).
+                if image.suffix.lower() in IMAGE_SUFFIXES and not clutter.is_clutter(image.name):
                     rows.append({"path": str(image), "relative": str(image.relative_to(root)),
                                  "label": label(folder_class, image.name, task),
-                                 "patient_id": patient_id(image.name), "source_split": split})
+                                 "patient_id": _patient_or_name(image.name) if any_names else patient_id(image.name),
+                                 "source_split": split})
     if not rows:
         raise LayoutError(f"no images found under {root}: expected {{train,test}}/{{NORMAL,PNEUMONIA}}/*.jpeg "
                           "or {NORMAL,PNEUMONIA}/*.jpeg")

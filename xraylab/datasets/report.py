@@ -30,13 +30,16 @@ def write(raw: pd.DataFrame, quarantine: pd.DataFrame, class_names: tuple[str, .
 
 
 def summary(raw: pd.DataFrame, quarantine: pd.DataFrame, class_names: tuple[str, ...]) -> dict:
-    """Images per class per source split, patients, quarantined files, and image size quartiles."""
+    """Images per class per source split, patients, quarantined files, operating-system files ignored (their
+    reason starts with "ignored:"), and image size quartiles."""
     per_split = {}
     for split, frame in raw.groupby(raw["source_split"].replace("", "all")):
         counts = frame["label"].value_counts()
         per_split[split] = {name: int(counts.get(label, 0)) for label, name in enumerate(class_names)}
         per_split[split]["patients"] = int(frame["patient_id"].nunique())
-    return {"images": int(len(raw)), "quarantined": int(len(quarantine)), "per_split": per_split,
+    ignored = int(quarantine["reason"].astype(str).str.startswith("ignored:").sum()) if len(quarantine) else 0
+    return {"images": int(len(raw)), "quarantined": int(len(quarantine)) - ignored, "ignored": ignored,
+            "per_split": per_split,
             "width": _quartiles(raw["width"]), "height": _quartiles(raw["height"])}
 
 

@@ -16,6 +16,13 @@ def class_names(cfg: DataConfig) -> tuple[str, ...]:
     return mura.CLASS_NAMES if cfg.source == "mura" else kermany.CLASS_NAMES[cfg.task]
 
 
+def user_folder(cfg: DataConfig) -> Path | None:
+    """The folder a folder source reads as it is (sample, local, mura), where an operating system may have
+    left its own files (clutter.py); None for downloads (unpacked without them) and generated data."""
+    folders = {"sample": cfg.sample_dir, "local": cfg.local.path, "mura": cfg.mura.path}
+    return Path(folders[cfg.source]) if cfg.source in folders else None
+
+
 def locate(cfg: DataConfig, scratch: Path, environ: Mapping[str, str], home: Path) -> pd.DataFrame:
     """Fetch or generate the configured source as needed and list its images (see kermany.scan's columns).
 
@@ -39,7 +46,10 @@ def locate(cfg: DataConfig, scratch: Path, environ: Mapping[str, str], home: Pat
     else:
         kaggle.check_credentials(environ, home)
         archive = kaggle.download(cfg.kaggle.dataset, download_dir)
+    # The unpacked folder belongs to the archive it came from: a new archive (a new release of the data set
+    # under the same name) replaces it whole, instead of its images being used with the old ones' labels.
     unpacked = archive.with_suffix("")
-    if not unpacked.is_dir():
-        download.extract_zip(archive, unpacked)
+    digest = download.file_sha256(archive)
+    if download.unpacked_from(unpacked) != digest:
+        download.extract_zip(archive, unpacked, archive_sha256=digest)
     return kermany.scan(kermany.find_root(unpacked), cfg.task)

@@ -60,10 +60,30 @@ def weights_path(name: str, weights: str | None, cache: Path = KERAS_CACHE) -> s
         if not path.is_file():
             raise UserError(f"ImageNet weights for {name} not found at {path}; place the file there "
                             f"(this machine cannot download it) or set models.{name}.weights: null")
-        return str(path)
-    if not Path(weights).is_file():
-        raise UserError(f"models.{name}.weights file {weights} not found")
-    return weights
+    else:
+        path = Path(weights)
+        if not path.is_file():
+            raise UserError(f"models.{name}.weights file {weights} not found")
+    _check_hdf5(name, path)
+    return str(path)
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _check_hdf5(name: str, path: Path) -> None:
+    """Refuse a weights file that is not HDF5 (what Keras writes), naming it: a failed browser download
+    leaves an HTML error page under the expected name, which h5py reports without saying which file."""
+    with open(path, "rb") as handle:
+        head = handle.read(2048 + 8)
+    # The signature sits at byte 0, or after a user block of 512, 1024 or 2048 bytes (HDF5 spec, 3.1).
+    if any(head[offset:offset + 8] == _HDF5_SIGNATURE for offset in (0, 512, 1024, 2048)):
+        return
+    start = head[:40].decode("ascii", errors="replace").strip()
+    kind = "an HTML page (a failed download?)" if start.lower().startswith(("<!doctype", "<html")) else \
+        ("empty" if not head else f"not HDF5 (it starts {start[:20]!r})")
+    raise UserError(f"models.{name}.weights: {path} is {kind}, not a Keras weights file; download it again or "
+                    f"set models.{name}.weights: null")
 
 
 def build_transfer(name: str, cfg: TransferConfig, num_classes: int, cache: Path = KERAS_CACHE) -> keras.Model:
