@@ -33,7 +33,7 @@ def test_full_download_is_verified_and_kept(tmp_path: Path):
     target = tmp_path / "ChestXRay2017.zip"
     with serving({"a.zip": PAYLOAD}) as server:
         assert download.fetch(server.url("a.zip"), target, PAYLOAD_SHA) == target
-        assert target.read_bytes() == PAYLOAD and not (tmp_path / "ChestXRay2017.zip.part").exists()
+        assert target.read_bytes() == PAYLOAD and not download.partial_path(target, PAYLOAD_SHA).exists()
         download.fetch(server.url("a.zip"), target, PAYLOAD_SHA)
         assert server.ranges == [None], "a verified copy is not downloaded again"
 
@@ -47,11 +47,20 @@ def test_cut_transfer_resumes_with_a_range_request(tmp_path: Path):
 
 
 def test_part_left_by_an_earlier_run_is_resumed(tmp_path: Path):
-    (tmp_path / "a.zip.part").write_bytes(PAYLOAD[:1000])
+    download.partial_path(tmp_path / "a.zip", PAYLOAD_SHA).write_bytes(PAYLOAD[:1000])
     with serving({"a.zip": PAYLOAD}) as server:
         download.fetch(server.url("a.zip"), tmp_path / "a.zip", PAYLOAD_SHA)
     assert server.ranges == ["bytes=1000-"]
     assert (tmp_path / "a.zip").read_bytes() == PAYLOAD
+
+
+def test_a_part_of_another_archive_is_not_resumed(tmp_path: Path):
+    old = download.partial_path(tmp_path / "a.zip", "f" * 64)
+    old.write_bytes(b"the first bytes of last year's archive")
+    with serving({"a.zip": PAYLOAD}) as server:
+        download.fetch(server.url("a.zip"), tmp_path / "a.zip", PAYLOAD_SHA)
+    assert server.ranges == [None] and (tmp_path / "a.zip").read_bytes() == PAYLOAD
+    assert old.exists()  # another archive's download is left for its own checksum, not deleted
 
 
 def test_wrong_checksum_removes_the_download_and_unpacks_nothing(tmp_path: Path):

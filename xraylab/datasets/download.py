@@ -34,7 +34,7 @@ class UnsafeArchiveError(UserError):
 def fetch(url: str, target: Path, sha256: str, attempts: int = 5, timeout: float = 60.0) -> Path:
     """Download `url` to `target` unless a verified copy is already there.
 
-    An interrupted transfer resumes from the bytes already in `target.part`, up to `attempts` times in
+    An interrupted transfer resumes from the bytes already in its `.part` file, up to `attempts` times in
     this call and across calls. On a checksum mismatch the `.part` file is removed (resuming a wrong file
     cannot make it right) and nothing is unpacked.
     """
@@ -42,7 +42,8 @@ def fetch(url: str, target: Path, sha256: str, attempts: int = 5, timeout: float
     if target.is_file() and file_sha256(target) == sha256:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
+    # Named for the archive it is part of: a new archive under the same name never resumes an old one's bytes.
+    part = partial_path(target, sha256)
     for attempt in range(1, attempts + 1):
         try:
             _transfer(url, part, timeout)
@@ -61,6 +62,11 @@ def fetch(url: str, target: Path, sha256: str, attempts: int = 5, timeout: float
                             f"The download was removed and nothing was unpacked; check data.kermany_url")
     os.replace(part, target)
     return target
+
+
+def partial_path(target: Path, sha256: str) -> Path:
+    """Where an unfinished download of the archive with checksum `sha256` waits to be resumed."""
+    return target.with_name(f"{target.name}.{sha256[:16]}.part")
 
 
 def _transfer(url: str, part: Path, timeout: float) -> None:
