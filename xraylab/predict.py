@@ -11,9 +11,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+
 from xraylab import explain, films, leaderboard, overlay, pipeline, release, saved
 from xraylab.datasets import clutter, dicom
 from xraylab.errors import UserError
+
 
 @dataclass(frozen=True)
 class Prediction:

@@ -43,13 +43,14 @@ def locate(cfg: DataConfig, scratch: Path, environ: Mapping[str, str], home: Pat
         return kermany.scan(scratch, cfg.task)
     if cfg.source == "kermany_url":
         archive = download.fetch(cfg.kermany_url.url, download_dir / KERMANY_ARCHIVE, cfg.kermany_url.sha256)
+        digest = cfg.kermany_url.sha256  # fetch has just verified it: no second pass over the archive
     else:
         kaggle.check_credentials(environ, home)
         archive = kaggle.download(cfg.kaggle.dataset, download_dir)
+        digest = download.file_sha256(archive)
     # The unpacked folder belongs to the archive it came from: a new archive (a new release of the data set
     # under the same name) replaces it whole, instead of its images being used with the old ones' labels.
     unpacked = archive.with_suffix("")
-    digest = download.file_sha256(archive)
     if download.unpacked_from(unpacked) != digest:
         download.extract_zip(archive, unpacked, archive_sha256=digest)
     return kermany.scan(kermany.find_root(unpacked), cfg.task)
