@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 from xraylab import atomic  # noqa: E402
 
 # In the order the figures are read: data in, training, the whole pipeline, memory, serving.
-SCRIPTS = ("download", "input_pipeline", "train_step", "epoch_times", "repro", "stage_rss", "predict", "site")
+SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "stage_rss", "predict", "site")
 
 
 def run(name: str) -> tuple[str, float, bool]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, augment, cli, config, manifest
+from xraylab import atomic, balance, cli, config, manifest
 from xraylab.datasets import sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -17,8 +17,8 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          weights_file: Path = typer.Option(Path("data/splits/class_weights.json"))) -> None:
     cfg = config.load(params)
     train = manifest.read(train_manifest)
-    balanced = augment.plan_balance(train, cfg.balance)
-    weights = augment.class_weights(train, cfg.balance, len(sources.class_names(cfg.data)))
+    balanced = balance.plan_balance(train, cfg.balance)
+    weights = balance.class_weights(train, cfg.balance, len(sources.class_names(cfg.data)))
     manifest.write(balanced_manifest, balanced)
     atomic.write_json(weights_file, {str(label): weight for label, weight in weights.items()})
     typer.echo(f"balance ({cfg.balance.method}): images per label "

@@ -3,7 +3,6 @@ best on val."""
 import contextlib
 from pathlib import Path
 
-import joblib
 import pandas as pd
 import typer
 
@@ -44,12 +43,9 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     predictions[leaderboard.DUMMY] = ("dummy", majority(val), majority(test))
     external_predictions[leaderboard.DUMMY] = {set_name: majority(frame) for set_name, frame in external_sets.items()}
 
-    # The bootstrap dominates (scikit-learn's input checks, ~10 ms a resample): one process per model.
-    scored = joblib.Parallel(n_jobs=-1)(
-        joblib.delayed(evaluation.evaluate)(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
-                                            shifted.get(name), external_predictions[name])
-        for name, (kind, val_predictions, test_predictions) in predictions.items())
-    results = dict(zip(predictions, scored))
+    results = {name: evaluation.evaluate(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
+                                         shifted.get(name), external_predictions[name])
+               for name, (kind, val_predictions, test_predictions) in predictions.items()}
     with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
             atomic.writing_dir(metrics_dir / "predictions") as predictions_dir, \
             atomic.writing_dir(metrics_dir / "plots") as plots_dir:

@@ -18,13 +18,12 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
          models_dir: Path = typer.Option(Path("models")),
          live_dir: Path = typer.Option(Path("metrics/train"), help="DVCLive logs, one folder per model"),
          backup_dir: Path = typer.Option(Path("checkpoints"), help="unfinished runs, resumed by a rerun"),
-         features_dir: Path = typer.Option(Path("data/features"), help="bottleneck features, kept between runs"),
+         features_dir: Path = typer.Option(Path("data/features"),
+                                           help="bottleneck features, kept between runs (not a DVC output)"),
          ) -> None:
     cfg = config.load(params)
     if model not in cfg.models:
         raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
-    # Declared for every model in dvc.yaml, so it must exist even where no backbone fills it.
-    (features_dir / model).mkdir(parents=True, exist_ok=True)
     weights = json.loads((splits_dir / "class_weights.json").read_text())
     train.fit(model, cfg.models[model], cfg.train,
               train=manifest.read(splits_dir / "train_balanced.csv"),

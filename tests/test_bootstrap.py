@@ -38,3 +38,38 @@ def test_resamples_without_both_classes_leave_auc_out():
     probabilities = np.linspace(1, 0, 20)
     intervals = bootstrap.intervals(labels, probabilities, 0.5, 200, seed=0, confidence=0.95)
     assert intervals["roc_auc"][1] == 1.0 and intervals["accuracy"] is not None
+
+
+def test_every_resample_scores_as_scikit_learn_does():
+    # Small sets with tied probabilities and thresholds at the edges: one-class resamples, ties at the
+    # threshold, empty predicted classes. Each resample is scored once by `metrics.binary_scores` (scikit-learn).
+    rng = np.random.default_rng(7)
+    checked = 0
+    for trial in range(24):
+        count = int(rng.integers(1, 30))
+        labels = rng.integers(0, 2, count)
+        probabilities = np.round(rng.random(count), 1 if trial % 2 else 3)
+        threshold = float(rng.choice([0.0, 0.5, 1.0, probabilities[0]]))
+        rows = rng.integers(0, count, (12, count))
+        fast = bootstrap.resampled_scores(labels, probabilities, threshold, bootstrap.draws(rows, count), 10)
+        for index, row in enumerate(rows):
+            for name, expected in metrics.binary_scores(labels[row], probabilities[row], threshold, 10).items():
+                if expected is None:
+                    assert np.isnan(fast[name][index]), name
+                else:
+                    # Both rounded to 6 digits; summing in another order may land one unit apart.
+                    assert abs(fast[name][index] - expected) <= 1.000001e-6, (name, fast[name][index], expected)
+                checked += 1
+    assert checked > 2000
+
+
+def test_draws_count_each_image_of_a_resample():
+    rows = np.array([[0, 0, 2], [1, 2, 1]])
+    np.testing.assert_array_equal(bootstrap.draws(rows, 3), [[2, 0, 1], [0, 2, 1]])
+
+
+def test_intervals_do_not_depend_on_how_resamples_are_chunked(monkeypatch):
+    labels, probabilities = noisy_scores(150)
+    whole = bootstrap.intervals(labels, probabilities, 0.5, 300, seed=2, confidence=0.9)
+    monkeypatch.setattr(bootstrap, "CHUNK", 7)
+    assert bootstrap.intervals(labels, probabilities, 0.5, 300, seed=2, confidence=0.9) == whole

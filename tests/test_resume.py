@@ -78,3 +78,33 @@ def test_trim_log_drops_rows_a_resumed_run_logs_again(tmp_path: Path):
     resume.trim_log(tmp_path, epoch=2)
     assert curve.read_text() == "step\tloss\n0\t0.9\n1\t0.7\n"
     assert untouched.read_text() == "step\tloss\n0\t0.8\n"
+
+
+class FakeLogger(keras.callbacks.Callback):
+    """Appends a row per epoch to a DVCLive-style curve, as DVCLiveCallback does before TrainingState runs."""
+
+    def __init__(self, live_dir: Path) -> None:
+        super().__init__()
+        self.curve = live_dir / "plots" / "metrics" / "loss.tsv"
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.curve.parent.mkdir(parents=True, exist_ok=True)
+        if not self.curve.exists():
+            self.curve.write_text("step\tloss\n")
+        self.curve.write_text(self.curve.read_text() + f"{epoch}\t{logs['loss']:.4f}\n")
+
+
+def test_the_log_of_saved_epochs_comes_back_after_dvc_removed_it(tmp_path: Path):
+    live, backup = tmp_path / "live", tmp_path / "backup"
+    rng = np.random.default_rng(0)
+    model = tiny_model()
+    model.fit(rng.normal(size=(16, 4)), rng.integers(0, 2, 16), epochs=3, batch_size=8, verbose=0,
+              callbacks=[FakeLogger(live), resume.TrainingState(backup, [], live)])
+    logged = (live / "plots" / "metrics" / "loss.tsv").read_text()
+    assert len(logged.splitlines()) == 4  # header and three epochs
+
+    (live / "plots" / "metrics" / "loss.tsv").unlink()  # what DVC does to a stage's outputs before a rerun
+    resume.restore_log(backup, live)
+    assert (live / "plots" / "metrics" / "loss.tsv").read_text() == logged
+    resume.restore_log(tmp_path / "no-backup", live)  # nothing saved: the log is left as it is
+    assert (live / "plots" / "metrics" / "loss.tsv").read_text() == logged

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, augment, manifest, pipeline
+from xraylab import atomic, augment, balance, manifest, pipeline
 
 EXTRACT_BATCH = 32
 
@@ -43,7 +43,7 @@ def _key(extractor: keras.Model, frame: pd.DataFrame, image_size: int) -> str:
     # The backbone is identified by its weights themselves, whether ImageNet's, a file's or a seeded init.
     digest = hashlib.sha256()
     for part in (extractor.name, str(image_size), manifest.digest(frame),
-                 inspect.getsource(pipeline), inspect.getsource(augment)):
+                 inspect.getsource(pipeline), inspect.getsource(augment), inspect.getsource(balance)):
         digest.update(part.encode() + b"\0")
     for weights in extractor.get_weights():
         digest.update(np.ascontiguousarray(weights).tobytes())

@@ -6,7 +6,8 @@ import pandas as pd
 import tensorflow as tf
 
 from xraylab import shifts
-from xraylab.augment import IDENTITY, RECIPE_COLUMNS, apply_recipe, zoom_crop
+from xraylab.augment import apply_recipe, zoom_crop
+from xraylab.balance import IDENTITY, RECIPE_COLUMNS
 from xraylab.config import ShiftConfig
 
 JPEG_SCALES = (1, 2, 4, 8)  # the reduced sizes libjpeg can decode to directly

@@ -21,6 +21,7 @@ from xraylab import atomic
 
 FINGERPRINT_FILE = "fingerprint.json"
 KERAS_BACKUP = "keras"  # BackupAndRestore's own folder inside the backup
+LOG_BACKUP = "live"  # a copy of the DVCLive log as of the last saved epoch
 _KEPT = {  # the counters each callback carries from one epoch to the next
     keras.callbacks.ReduceLROnPlateau: ("wait", "best", "cooldown_counter"),
     keras.callbacks.EarlyStopping: ("wait", "best", "best_epoch", "stopped_epoch"),
@@ -55,6 +56,18 @@ def close_backup(backup_dir: Path) -> None:
     shutil.rmtree(backup_dir, ignore_errors=True)
 
 
+def restore_log(backup_dir: Path, live_dir: Path) -> None:
+    """Put back the DVCLive log of the epochs run before the crash.
+
+    The log is a DVC output without `persist` (so the stage stays run-cacheable): DVC removes it before
+    rerunning the stage, and the copy `TrainingState` keeps in the backup is all that is left of it.
+    """
+    saved = Path(backup_dir) / LOG_BACKUP
+    if saved.is_dir():
+        with atomic.writing_dir(Path(live_dir)) as temp:
+            shutil.copytree(saved, temp, dirs_exist_ok=True)
+
+
 def trim_log(live_dir: Path, epoch: int) -> None:
     """Drop the DVCLive curve rows of `epoch` and later, which a resumed run is about to log again.
 
@@ -69,17 +82,20 @@ def trim_log(live_dir: Path, epoch: int) -> None:
 
 
 class TrainingState(keras.callbacks.Callback):
-    """Saves the listed callbacks' counters and the model's seed states after every epoch; restores them.
+    """Saves the listed callbacks' counters, the model's seed states and a copy of the DVCLive log after every
+    epoch; restores the counters and seed states (`restore_log` puts the log back before DVCLive opens it).
 
-    Place it after those callbacks (so it saves their updated counters) and before BackupAndRestore.
+    Place it after those callbacks and the logger (so it saves their updated state) and before BackupAndRestore.
     A crash between the two saves leaves counters one epoch ahead of the backup; the counters of the
     epoch before are kept for that case, and the first epoch that runs picks the matching ones.
     """
 
-    def __init__(self, backup_dir: Path, callbacks: list[keras.callbacks.Callback]) -> None:
+    def __init__(self, backup_dir: Path, callbacks: list[keras.callbacks.Callback],
+                 live_dir: Path | None = None) -> None:
         super().__init__()
         self.backup_dir = Path(backup_dir)
         self.callbacks = callbacks
+        self.live_dir = live_dir
         self._restored = 0  # epochs done according to the counters in place
         self._first_epoch = True
 
@@ -115,6 +131,9 @@ class TrainingState(keras.callbacks.Callback):
         with atomic.writing(self._weights_path(done)) as temp:
             with open(temp, "wb") as handle:
                 np.savez(handle, **arrays)
+        if self.live_dir is not None and Path(self.live_dir).is_dir():
+            with atomic.writing_dir(self.backup_dir / LOG_BACKUP) as temp:
+                shutil.copytree(self.live_dir, temp, dirs_exist_ok=True)
         atomic.write_json(self._counters_path(done), counters)  # written last: it marks the epoch saved
         self._counters_path(done - 2).unlink(missing_ok=True)
         self._weights_path(done - 2).unlink(missing_ok=True)

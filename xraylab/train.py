@@ -25,7 +25,7 @@ class TrainPaths:
     model_dir: Path     # the saved model (a DVC out)
     live_dir: Path      # DVCLive's curves and scores
     backup_dir: Path    # an unfinished run, resumed by the next run with the same inputs; removed at the end
-    features_dir: Path  # bottleneck features, extracted once per backbone and data (a persistent DVC out)
+    features_dir: Path  # bottleneck features, extracted once per backbone and data (outside DVC's outputs)
 
     @classmethod
     def inside(cls, root: Path) -> TrainPaths:
@@ -74,13 +74,15 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
     inputs = resume.fingerprint(name, asdict(cfg), seed, class_names, class_weights,
                                 manifest.digest(train), manifest.digest(val))
     resuming = resume.open_backup(paths.backup_dir, inputs)
+    if resuming:
+        resume.restore_log(paths.backup_dir, paths.live_dir)
     with _live(paths.live_dir, resume=resuming) as live:
         stateful = _validation_callbacks(cfg)
         callbacks = [
             _EpochClock(epoch, live), *stateful, DVCLiveCallback(live=live),
             # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
             # trims (resume.trim_log), rather than an epoch never logged.
-            resume.TrainingState(paths.backup_dir, stateful),
+            resume.TrainingState(paths.backup_dir, stateful, paths.live_dir),
             # double_checkpoint: a crash while the weights file is written falls back to the epoch before.
             keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
                                              double_checkpoint=True),

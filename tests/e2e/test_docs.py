@@ -9,6 +9,7 @@ test fails if a listed command is no longer in the docs, or if a new command is 
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -24,9 +25,11 @@ from conftest import REPO, SAMPLE, sample_images
 from fresh_repo import commit, dvc_env, run
 from xraylab.datasets import synthetic
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs")]
-
 DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
+# Two runs, one per pytest-xdist worker (each its own group), each in its own copy of the shared pipeline run: the
+# README's commands, and the other documents' (their experiments name every param they change, so they do not
+# depend on what the README's experiments left in the workspace).
+PARTS = {"docs": DOCUMENTS[1:], "readme": DOCUMENTS[:1]}
 INSTALL = "pip install -r requirements.txt && "  # this environment was installed from it already
 NOT_RUN = {
     "pip install -r requirements.txt && python -m pytest": "the test command: this test is part of its run",
@@ -110,7 +113,53 @@ def wait_for_queue(repo: Path) -> None:
     assert "Failed" not in status, status
 
 
-def test_every_documented_command_runs(reproduced, tmp_path: Path):
+def swept_values(command: str) -> dict[str, list]:
+    """{params key: values} of a `dvc exp run --queue -S key=a,b` command's comma-separated sweeps."""
+    sweeps = {}
+    for key, values in re.findall(r"-S '?([\w.]+)=([^\s']+)", command):
+        if "," in values and not values.startswith("["):
+            sweeps[key] = [yaml.safe_load(value) for value in values.split(",")]
+    return sweeps
+
+
+def workspace(repo: Path) -> tuple[str, str, str]:
+    """What a queued experiment must leave alone: git's view of the work tree, params.yaml and dvc.lock."""
+    return (run("git", "status", "--porcelain", cwd=repo), (repo / "params.yaml").read_text(),
+            (repo / "dvc.lock").read_text())
+
+
+def check_sweep(repo: Path, sweeps: dict[str, list]) -> None:
+    """The queued sweep's experiments: one per value, each with its params and a leaderboard of its own."""
+    shown = json.loads(run("dvc", "exp", "show", "--json", cwd=repo, stdout_only=True))
+    experiments = [exp["revs"][0]["data"] for row in shown for exp in row.get("experiments") or []]
+    for key, values in sweeps.items():
+        found = []
+        for data in experiments:
+            setting = data["params"]["params.yaml"]["data"]
+            for part in key.split("."):
+                setting = setting.get(part, {}) if isinstance(setting, dict) else {}
+            found.append(setting)
+        assert all(value in found for value in values), f"{key}: queued {values}, experiments have {found}"
+    for data in experiments:
+        board = data["metrics"]["metrics/leaderboard.json"]["data"]
+        assert all(0.0 <= scores["roc_auc"] <= 1.0 for scores in board["test"].values() if scores.get("roc_auc"))
+
+
+def documented_commands(documents) -> list[tuple[str, str]]:
+    return [(document, command) for document in documents for command in commands(REPO / document)]
+
+
+def test_commands_left_out_are_still_documented():
+    documented = documented_commands(DOCUMENTS)
+    assert len(documented) > 20
+    stale = set(NOT_RUN) - {command for _, command in documented}
+    assert not stale, f"NOT_RUN lists commands the docs no longer have: {stale}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", [pytest.param(name, marks=pytest.mark.xdist_group(f"docs-{name}"))
+                                  for name in PARTS])
+def test_every_documented_command_runs(part: str, reproduced, tmp_path: Path):
     shared_data(tmp_path / "shared")
     # The session's shared run, made with these shrunk models: the README's `dvc repro` finds it up to date.
     repo = reproduced.copy(tmp_path / "xraylab")
@@ -121,12 +170,7 @@ def test_every_documented_command_runs(reproduced, tmp_path: Path):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(sample_images("test", "PNEUMONIA", 1)[0], repo / name)
 
-    documented = [(document, command) for document in DOCUMENTS for command in commands(REPO / document)]
-    assert len(documented) > 20
-    stale = set(NOT_RUN) - {command for _, command in documented}
-    assert not stale, f"NOT_RUN lists commands the docs no longer have: {stale}"
-
-    for document, command in documented:
+    for document, command in documented_commands(PARTS[part]):
         if command in NOT_RUN:
             continue
         if command.startswith("python -m http.server"):
@@ -134,11 +178,18 @@ def test_every_documented_command_runs(reproduced, tmp_path: Path):
             continue
         started = time.monotonic()
         command = command.removeprefix(INSTALL)
+        if command.startswith("dvc exp run --queue"):
+            sweeps = swept_values(command)
+        if command.startswith("dvc queue start"):
+            before = workspace(repo)
         result = subprocess.run(["bash", "-c", command], cwd=repo, capture_output=True, text=True, timeout=1500,
                                 env=dvc_env())
         assert result.returncode == 0, f"{document}: `{command}` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        print(f"{time.monotonic() - started:6.1f} s  {document}: {command}")
         if command.startswith("dvc queue start"):
+            # The docs' promise: queued runs go on in their own workspaces and leave this one as it was.
             wait_for_queue(repo)
+            assert workspace(repo) == before, f"{document}: the queued experiments changed the workspace"
+            check_sweep(repo, sweeps)
+        print(f"{time.monotonic() - started:6.1f} s  {document}: {command}")
         if command == "dvc repro":
             commit(repo, "the pipeline's outputs")  # experiments compare with a committed baseline

@@ -73,6 +73,15 @@ def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in run("dvc", "status", cwd=repo)
 
+    # An edit to code a stage reaches only through other modules (bootstrap.py: evaluate imports evaluation,
+    # which imports it) makes that stage, and only the stages that run it, stale.
+    bootstrap = repo / "xraylab" / "bootstrap.py"
+    original = bootstrap.read_text()
+    bootstrap.write_text(original + "\n# edited\n")
+    changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
+    assert set(changed) == {"evaluate", "gradcam"}  # gradcam imports evaluation too
+    bootstrap.write_text(original)
+
     # A changed split fraction invalidates split (and so what follows it), not the download.
     params = yaml.safe_load((repo / "params.yaml").read_text())
     params["split"]["val_fraction"] = 0.25
