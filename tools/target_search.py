@@ -12,7 +12,7 @@ never train weights. A chosen recipe is then run through the pipeline (`xraylab 
 
 Keys: name, image_size (160), filters ([16, 32, 64, 128]), epochs (12), lr (1e-3), dropout (0.3), augment
 (models.*.augment keys), cosine (true: cosine decay), ema (a momentum, or absent). Writes bench/out/search/<name>/
-log.json (one row per epoch) and prints each row.
+log.json (one row per epoch, printed too) and predictions.npz (the last epoch's val and target probabilities).
 """
 from __future__ import annotations
 
@@ -94,6 +94,10 @@ def main(spec: dict) -> None:
             (out / "log.json").write_text(json.dumps(log, indent=1))
 
     fitted.fit(data, epochs=cfg.epochs, callbacks=[Score()], verbose=0, class_weight=class_weight)
+    # The last epoch's probabilities, kept for ensembles of runs (rank averages scored on the target films).
+    np.savez(out / "predictions.npz", **{part: model.predict(images[part], batch_size=64, verbose=0)[:, 0]
+                                         for part in ("val", "target")},
+             val_labels=labels["val"], target_labels=labels["target"])
 
 
 if __name__ == "__main__":

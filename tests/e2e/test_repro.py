@@ -4,6 +4,7 @@ The run itself is the session's shared one (tests/conftest.py `reproduced`); thi
 runs `dvc repro` again on a copy."""
 import json
 import math
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,18 @@ def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
     second = run("dvc", "repro", cwd=repo)
     assert "Running stage" not in second
     assert "Data and pipelines are up to date" in run("dvc", "status", cwd=repo)
+
+    # Every train stage is run-cacheable: with its model and log gone, `dvc repro` takes them back from DVC's
+    # run-cache instead of training again (what a clone or an experiment that repeats a run gets).
+    model_file = repo / "models" / "custom_cnn" / "model.keras"
+    trained = model_file.read_bytes()
+    shutil.rmtree(repo / "models" / "custom_cnn")
+    shutil.rmtree(repo / "metrics" / "train" / "custom_cnn")
+    restored = run("dvc", "repro", "train@custom_cnn", cwd=repo)
+    assert "Stage 'train@custom_cnn' is cached - skipping run" in restored, restored
+    assert model_file.read_bytes() == trained
+    assert (repo / "metrics" / "train" / "custom_cnn" / "metrics.json").is_file()
+    assert run("git", "status", "--porcelain", cwd=repo).strip() == ""
 
     # An edit to code a stage reaches only through other modules (bootstrap.py: evaluate imports evaluation,
     # which imports it) makes that stage, and only the stages that run it, stale.
