@@ -1,5 +1,4 @@
 """Balance planning: minority copies with explicit recipes, and loss weights."""
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,5 +52,3 @@ def test_class_weights_only_for_the_class_weight_method():
     # scikit-learn's "balanced": n_samples / (n_classes * count) → 20 / (2 * 5) and 20 / (2 * 15).
     assert weighted == {0: 2.0, 1: pytest.approx(0.666667)}
     assert balance.class_weights(train, CFG, 3) == {0: 1.0, 1: 1.0, 2: 1.0}
-
-

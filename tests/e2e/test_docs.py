@@ -152,7 +152,8 @@ def check_sweep(repo: Path, sweeps: dict[str, list]) -> None:
         assert all(value in found for value in values), f"{key}: queued {values}, experiments have {found}"
     for data in experiments:
         board = data["metrics"]["metrics/leaderboard.json"]["data"]
-        assert all(0.0 <= scores["roc_auc"] <= 1.0 for scores in board["test"].values() if scores.get("roc_auc"))
+        assert all(0.0 <= scores["roc_auc"] <= 1.0 for scores in board["test"].values()
+                   if scores.get("roc_auc") is not None)
 
 
 def documented_commands(part=lambda document, section: True) -> list[tuple[str, str]]:
