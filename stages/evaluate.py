@@ -63,6 +63,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
 
     board = leaderboard.build(results, cfg.evaluate.select_metric)
     atomic.write_json(metrics_dir / "leaderboard.json", board)
+    atomic.write_json(metrics_dir / "headline.json", leaderboard.headline(board))
     table = leaderboard.markdown(board, results)
     atomic.write_text(metrics_dir / "leaderboard.md", table)
     typer.echo(table)

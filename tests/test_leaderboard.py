@@ -75,6 +75,19 @@ def test_external_sets_get_headline_columns_and_a_table_of_their_own():
                                                "roc_auc")
 
 
+def test_the_headline_holds_auc_and_accuracy_per_trained_model_and_set():
+    def split(positive: list[float]) -> evaluation.Predictions:
+        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", None)}})
+    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
+                              split([0.6, 0.6, 0.4, 0.4]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
+    results = {"net": net, "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}
+    assert leaderboard.headline(leaderboard.build(results, "roc_auc")) == {"net": {
+        "val": {"roc_auc": 1.0, "accuracy": 1.0},
+        "test": {"roc_auc": 0.0, "accuracy": 0.0},
+        "target": {"roc_auc": 1.0, "accuracy": 0.5}}}  # the dummy is a baseline, not a headline
+
+
 def test_the_readme_shows_the_committed_leaderboard(tmp_path: Path):
     copy = tmp_path / "README.md"
     copy.write_text((REPO / "README.md").read_text())

@@ -27,9 +27,14 @@ def two_commits(tmp_path: Path) -> Path:
     sh("git", "init", "-q", "-b", "main", cwd=repo)
     sh(sys.executable, "-m", "dvc", "init", "-q", cwd=repo)
     (repo / "score.py").write_text(textwrap.dedent("""
-        import json, yaml
+        import json, os, yaml
         rate = yaml.safe_load(open("params.yaml"))["model"]["learning_rate"]
         json.dump({"accuracy": round(0.5 + rate, 4)}, open("metrics.json", "w"))
+        os.makedirs("metrics", exist_ok=True)
+        json.dump({"net": {"val": {"roc_auc": round(0.8 + rate / 2, 4)}}}, open("metrics/headline.json", "w"))
+        json.dump([{"step": step, "loss": round(1 / (1 + rate * step), 4)} for step in range(5)],
+                  open("curve.json", "w"))
+        json.dump([{"step": step, "loss": 1.0} for step in range(5)], open("flat.json", "w"))
     """))
     (repo / "dvc.yaml").write_text(textwrap.dedent(f"""
         stages:
@@ -38,8 +43,19 @@ def two_commits(tmp_path: Path) -> Path:
             deps: [score.py]
             params: [model.learning_rate]
             metrics:
+              - metrics/headline.json:
+                  cache: false
               - metrics.json:
                   cache: false
+            plots:
+              - curve.json:
+                  cache: false
+                  x: step
+                  y: loss
+              - flat.json:
+                  cache: false
+                  x: step
+                  y: loss
     """))
     commit_run(repo, 0.1, "base")
     sh("git", "checkout", "-q", "-b", "change", cwd=repo)
@@ -52,8 +68,23 @@ def test_report_shows_the_changed_param_and_metric_with_old_and_new_values(two_c
     assert report.startswith("## xraylab: this branch against `main`")
     param_row = next(line for line in report.splitlines() if "model.learning_rate" in line)
     assert "0.1" in param_row and "0.25" in param_row
-    metric_row = next(line for line in report.splitlines() if "accuracy" in line)
+    metric_row = next(line for line in report.splitlines() if line.startswith("|") and "accuracy" in line)
     assert "0.6" in metric_row and "0.75" in metric_row and "0.15" in metric_row
+
+
+def test_the_headline_leads_other_numbers_fold_and_changed_plots_become_images(two_commits: Path, tmp_path: Path):
+    """Between two revisions (no workspace), as the pull-request job calls it."""
+    plots = tmp_path / "report" / "plots"
+    report = sh(sys.executable, "-m", "xraylab", "report", "--base", "main", "--head", "change", "--plots",
+                str(plots), cwd=two_commits)
+    assert report.startswith("## xraylab: `change` against `main`")
+    headline, rest = report.split("<details>")
+    assert "| metrics/headline.json | net.val.roc_auc | 0.8500 | 0.9250 | 0.0750 |" in headline
+    assert "metrics.json | accuracy" not in headline and "| metrics.json | accuracy | 0.6000 | 0.7500 |" in rest
+    # The curve changed with the learning rate and is drawn; the flat plot did not and is left out.
+    assert "![curve](plots/curve.png)" in report and "flat" not in report
+    assert [path.name for path in plots.iterdir()] == ["curve.png"]
+    assert (plots / "curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_unknown_base_is_one_clear_line(two_commits: Path):

@@ -59,6 +59,34 @@ def test_cml_keeps_least_privilege_and_full_history():
     assert "pull_request_target" not in text
     assert workflow["permissions"] == {"contents": "read"}
     report_job = workflow["jobs"]["reproduce-and-report"]
-    assert report_job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # contents: write only for `dvc exp push` of the experiments' refs; nothing else is written.
+    assert report_job["permissions"] == {"contents": "write", "pull-requests": "write"}
     assert report_job["steps"][0]["with"]["fetch-depth"] == 0
     assert "--single" in text and "--idle-timeout" in text and "cml comment update" in text
+
+
+def test_cml_runs_the_job_script_in_order_and_checks_before_paying():
+    """The workflow's steps are .ci/pr-job's subcommands (what tests/e2e/test_pr_job.py runs), the remote and
+    secrets are checked before the runner is launched, and no training starts before the GPU check passed."""
+    jobs = yaml.safe_load((REPO / ".github/workflows/cml.yml").read_text())["jobs"]
+    assert jobs["launch-runner"]["needs"] == "check" and jobs["reproduce-and-report"]["needs"] == "launch-runner"
+    assert ".ci/pr-job check" in jobs["check"]["steps"][-1]["run"]
+    runs = [step.get("run", "") for step in jobs["reproduce-and-report"]["steps"]]
+    order = [next(i for i, command in enumerate(runs) if f".ci/pr-job {name}" in command)
+             for name in ("gpu", "reproduce", "push", "report")]
+    assert order == sorted(order)
+    assert any("tensorflow[and-cuda]==" in command for command in runs)
+    assert (REPO / ".ci" / "pr-job").stat().st_mode & 0o111  # executable, as the workflow calls it
+
+
+def test_third_party_actions_that_see_secrets_are_pinned_by_commit():
+    import re
+
+    for path in WORKFLOWS:
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            steps = job.get("steps", [])
+            sees_secrets = "secrets." in yaml.safe_dump(job)
+            for step in steps:
+                action = step.get("uses", "")
+                if action and not action.startswith("actions/") and sees_secrets:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), f"{path.name}: {action}"

@@ -16,10 +16,14 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
 
 
 @app.command()
-def report(base: str = typer.Option("main", help="git revision to compare the workspace with"),
+def report(base: str = typer.Option("main", help="git revision or experiment to compare with"),
+           head: str = typer.Option(None, help="git revision or experiment to compare (default: the workspace)"),
+           plots: Path = typer.Option(None, help="draw the plots that changed as PNG files in this folder and "
+                                                 "link them (write the report into its parent folder)"),
            repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
-    """Params and metrics diff against BASE, as the markdown the pull-request comment shows."""
-    typer.echo(pr_report.markdown(base, repo))
+    """Params, headline metrics, every other changed number and the changed plots of HEAD against BASE, as the
+    markdown the pull-request comment shows."""
+    typer.echo(pr_report.markdown(base, repo, head, plots))
 
 
 @app.command("predict")
@@ -174,7 +178,7 @@ def show_leaderboard(metrics_dir: Path = typer.Option(Path("metrics"), help="whe
 def write_results(out: Path = typer.Option(Path("docs/results.md"), help="the document holding a results block"),
                   repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
     """Regenerate the experiment table of docs/results.md from `dvc exp show`."""
-    table = results.markdown(list(results.rows(results.experiments(repo))))
+    table = results.markdown(list(results.rows(results.experiments(repo), repo)))
     changed = blocks.replace(out, "results", table)
     typer.echo(f"{out}: results {'updated' if changed else 'already current'}")
 

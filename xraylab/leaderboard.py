@@ -11,6 +11,7 @@ DUMMY = "dummy"
 TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
 VAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 EXTERNAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
+HEADLINE_METRICS = ("roc_auc", "accuracy")
 
 
 def best(metrics_dir: Path, network: bool = False) -> str:
@@ -54,6 +55,16 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
                         for name, result in results.items() if result.get("val_shifted")},
         **({"external": _external_headline(results)} if any(r.get("external") for r in results.values()) else {}),
     }
+
+
+def headline(board: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """What a reviewer reads first (metrics/headline.json, the first metrics file of dvc.yaml, so `dvc exp show`
+    and the pull-request report open with it): per trained model, ROC AUC and accuracy on validation, on the
+    test split and on each external set at the validation threshold."""
+    sets = {"val": board["val"], "test": board["test"], **board.get("external", {})}
+    return {name: {set_name: {metric: scores[name][metric] for metric in HEADLINE_METRICS}
+                   for set_name, scores in sets.items() if name in scores}
+            for name in board["threshold"] if name != DUMMY}
 
 
 def _external_headline(results: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:

@@ -26,8 +26,11 @@ def experiments(repo: Path) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
-def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Flat records of the experiments that have a leaderboard (commits themselves are not experiments)."""
+def rows(shown: list[dict[str, Any]], repo: Path | None = None) -> Iterator[dict[str, Any]]:
+    """Flat records of the experiments that have a leaderboard (commits themselves are not experiments).
+
+    The fitting time is read from the training log: a DVC metric in experiments made before 2026-12, an output
+    since (timings are not metrics), read from the experiment's commit in `repo`."""
     for entry in shown:
         for run in (rev for experiment in entry.get("experiments") or [] for rev in experiment["revs"]):
             data = run.get("data") or {}
@@ -36,7 +39,9 @@ def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             if not board or not params or not board.get("best_network"):
                 continue
             name = board["best_network"]
-            trained = ((data.get("metrics") or {}).get(f"metrics/train/{name}/metrics.json") or {}).get("data") or {}
+            log = f"metrics/train/{name}/metrics.json"
+            trained = (((data.get("metrics") or {}).get(log) or {}).get("data")
+                       or (_committed_json(repo, run.get("rev", ""), log) if repo else {}))
             labels = (params["data"].get("local") or {}).get("labels_csv")
             yield {
                 "run": run.get("name") or data.get("rev") or run.get("rev", "")[:7],
@@ -52,6 +57,12 @@ def rows(shown: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 "test": board["test"][name],
                 "target": next(iter((board.get("external") or {}).values()), {}).get(name, {}),
             }
+
+
+def _committed_json(repo: Path, rev: str, path: str) -> dict[str, Any]:
+    """The JSON file `path` as committed at `rev` ({} where it is not there)."""
+    result = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, text=True)
+    return json.loads(result.stdout) if result.returncode == 0 and result.stdout.strip() else {}
 
 
 def markdown(records: list[dict[str, Any]]) -> str:
