@@ -29,8 +29,8 @@ def experiments(repo: Path) -> list[dict[str, Any]]:
 def rows(shown: list[dict[str, Any]], repo: Path | None = None) -> Iterator[dict[str, Any]]:
     """Flat records of the experiments that have a leaderboard (commits themselves are not experiments).
 
-    The fitting time is read from the training log: a DVC metric in experiments made before 2026-12, an output
-    since (timings are not metrics), read from the experiment's commit in `repo`."""
+    The fitting time is read from the training log: a DVC metric in experiments made before 2026-12, a cached
+    output since (timings are not metrics), read at the experiment's revision in `repo`."""
     for entry in shown:
         for run in (rev for experiment in entry.get("experiments") or [] for rev in experiment["revs"]):
             data = run.get("data") or {}
@@ -41,7 +41,7 @@ def rows(shown: list[dict[str, Any]], repo: Path | None = None) -> Iterator[dict
             name = board["best_network"]
             log = f"metrics/train/{name}/metrics.json"
             trained = (((data.get("metrics") or {}).get(log) or {}).get("data")
-                       or (_committed_json(repo, run.get("rev", ""), log) if repo else {}))
+                       or (_logged_json(repo, run.get("rev", ""), log) if repo else {}))
             labels = (params["data"].get("local") or {}).get("labels_csv")
             yield {
                 "run": run.get("name") or data.get("rev") or run.get("rev", "")[:7],
@@ -59,10 +59,14 @@ def rows(shown: list[dict[str, Any]], repo: Path | None = None) -> Iterator[dict
             }
 
 
-def _committed_json(repo: Path, rev: str, path: str) -> dict[str, Any]:
-    """The JSON file `path` as committed at `rev` ({} where it is not there)."""
-    result = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, text=True)
-    return json.loads(result.stdout) if result.returncode == 0 and result.stdout.strip() else {}
+def _logged_json(repo: Path, rev: str, path: str) -> dict[str, Any]:
+    """The JSON file `path` as it was at `rev`, from git or from DVC's cache ({} where neither has it)."""
+    import dvc.api
+
+    try:
+        return json.loads(dvc.api.read(path, repo=str(repo), rev=rev))
+    except Exception:  # noqa: BLE001 - any miss (no such file, object not in the cache) just leaves the cell empty
+        return {}
 
 
 def markdown(records: list[dict[str, Any]]) -> str:
