@@ -12,7 +12,8 @@ never train weights. A chosen recipe is then run through the pipeline (`xraylab 
 
 Keys: name, image_size (160), filters ([16, 32, 64, 128]), epochs (12), lr (1e-3), dropout (0.3), augment
 (models.*.augment keys), cosine (true: cosine decay), ema (a momentum, or absent). Writes bench/out/search/<name>/
-log.json (one row per epoch, printed too) and predictions.npz (the last epoch's val and target probabilities).
+log.json (one row per epoch, printed too), predictions.npz (the last epoch's val and target probabilities), the
+last epoch's model.keras, and size_gap.json (the 120 full-size originals against their 224 px copies).
 """
 from __future__ import annotations
 
@@ -98,6 +99,22 @@ def main(spec: dict) -> None:
     np.savez(out / "predictions.npz", **{part: model.predict(images[part], batch_size=64, verbose=0)[:, 0]
                                          for part in ("val", "target")},
              val_labels=labels["val"], target_labels=labels["target"])
+    model.save(out / "model.keras")
+    gap = size_gap(model, size)
+    print(json.dumps(gap), flush=True)
+    (out / "size_gap.json").write_text(json.dumps(gap, indent=1))
+
+
+def size_gap(model: keras.Model, size: int) -> dict[str, float]:
+    """The same film at two sizes: the 120 full-size originals against their 224 px copies, through the
+    pipeline's resize (what `xraylab predict` runs), as bench/size_agreement.py measures the release model."""
+    originals = sorted((SHARED / "kermany-fullsize").glob("*/*.jpeg"))
+    copies = [SHARED / "kermany-train-224" / path.parent.name / path.name for path in originals]
+    probability = lambda paths: model.predict(np.stack([pipeline.resize(pipeline.decode(str(path), 1), size).numpy()  # noqa: E731
+                                                        for path in paths]), batch_size=64, verbose=0)[:, 0]
+    gaps = np.abs(probability(originals) - probability(copies))
+    return {"largest_gap": round(float(gaps.max()), 4), "mean_gap": round(float(gaps.mean()), 4),
+            "worst_film": originals[int(gaps.argmax())].name}
 
 
 if __name__ == "__main__":

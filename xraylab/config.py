@@ -103,7 +103,8 @@ class AugmentConfig:
     Each is a strength; 0 leaves it out. contrast, brightness: the factor's range around 1 (or the offset's
     around 0); gamma: log-gamma drawn from [-gamma, gamma]; zoom, rotation (in turns), translate: fractions
     of the image; zoom_in: zooms in only, by up to this fraction (tighter framing, never a border added);
-    noise: the standard deviation of added Gaussian noise.
+    noise: the standard deviation of added Gaussian noise; jpeg: the lowest quality (1-95) each image is
+    re-encoded at as a JPEG, drawn from [jpeg, 95].
     """
 
     contrast: float = 0.0
@@ -114,6 +115,7 @@ class AugmentConfig:
     rotation: float = 0.0
     translate: float = 0.0
     noise: float = 0.0
+    jpeg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -455,6 +457,8 @@ def _augment(key: str, section: Any) -> AugmentConfig:
     negative = [name for name, value in strengths.items() if value < 0]
     if negative:
         raise ConfigError(f"{key}.{negative[0]} must be >= 0, got {strengths[negative[0]]}")
+    if not (strengths.get("jpeg", 0) == 0 or 1 <= strengths["jpeg"] <= 95):
+        raise ConfigError(f"{key}.jpeg must be a JPEG quality from 1 to 95 (or 0: off), got {strengths['jpeg']}")
     return AugmentConfig(**strengths)
 
 

@@ -13,7 +13,8 @@ import yaml
 
 from fresh_repo import commit, dvc_env, edit_params, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pr-job")]
+# In the "pipeline" group: the worker that runs test_repro has the shared pipeline run built already.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
 
 # The chain a change to models.rf reruns: check (params.yaml changed), the model, and what reads every model.
 CHANGED_CHAIN = ["check", "train@rf", "evaluate", "gradcam", "convert"]

@@ -5,7 +5,8 @@ import pytest
 from xraylab import models, saved
 from xraylab.config import AugmentConfig, NetworkConfig
 from xraylab.models import cnn
-from xraylab.models.layers import RandomGamma, Standardize, augmentation
+from xraylab.config import ConfigError
+from xraylab.models.layers import RandomGamma, RandomJpeg, Standardize, augmentation
 
 
 def test_standardize_undoes_exposure_and_contrast():
@@ -31,11 +32,38 @@ def test_random_gamma_only_while_training_and_seeded():
     np.testing.assert_array_equal(again, changed)
 
 
+def test_random_jpeg_codes_each_image_while_training_only_and_seeded():
+    # A smooth film with an edge: JPEG coding at low quality leaves its blocks and ringing around it.
+    ramp = np.linspace(0.1, 0.9, 32, dtype=np.float32)
+    images = np.stack([np.add.outer(ramp, ramp)[..., None] / 2, np.where(np.add.outer(ramp, ramp) > 1, 0.8, 0.2)[
+        ..., None]]).astype(np.float32)
+    layer = RandomJpeg(10, seed=4)
+    np.testing.assert_array_equal(np.asarray(layer(images, training=False)), images)
+    coded = np.asarray(layer(images, training=True))
+    assert coded.shape == images.shape and coded.dtype == np.float32
+    assert 0.002 < np.abs(coded - images).mean() < 0.1  # changed, but still the same film
+    np.testing.assert_array_equal(np.asarray(RandomJpeg(10, seed=4)(images, training=True)), coded)
+    assert RandomJpeg.from_config(layer.get_config()).lowest == 10
+
+
+def test_jpeg_quality_outside_1_to_95_is_named(tmp_path):
+    import yaml
+
+    from conftest import REPO
+    from xraylab import config
+
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    params["models"]["custom_cnn"]["augment"] = {"jpeg": 99}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    with pytest.raises(ConfigError, match=r"models.custom_cnn.augment.jpeg must be a JPEG quality from 1 to 95"):
+        config.load(tmp_path / "params.yaml")
+
+
 def test_augmentation_layers_follow_the_config():
     assert augmentation(AugmentConfig()) == []
-    chosen = augmentation(AugmentConfig(contrast=0.3, gamma=0.2, rotation=0.05, noise=0.02))
+    chosen = augmentation(AugmentConfig(contrast=0.3, gamma=0.2, rotation=0.05, noise=0.02, jpeg=50))
     assert [type(layer).__name__ for layer in chosen] == ["RandomGamma", "RandomContrast", "RandomRotation",
-                                                          "GaussianNoise"]
+                                                          "RandomJpeg", "GaussianNoise"]
 
 
 def test_augmentation_wraps_the_network_for_training_and_the_saved_network_has_none(tmp_path):

@@ -7,6 +7,7 @@ only while it trains (xraylab.models.cnn.with_augmentation) and is never saved.
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import layers, ops
 
 from xraylab.config import AugmentConfig
@@ -50,8 +51,36 @@ class RandomGamma(layers.Layer):
         return {**super().get_config(), "strength": self.strength, "seed": self.seed}
 
 
+@keras.saving.register_keras_serializable(package="xraylab")
+class RandomJpeg(layers.Layer):
+    """While training, re-encodes each [0, 1] image as a JPEG at a quality drawn from [lowest, 95].
+
+    The 224 px copies every model trains on are JPEGs (quality 75); an original film resized by the pipeline
+    is not, and that difference alone moved the release model's probability by up to 0.09 (docs/results.md,
+    "The same film at any size"). Compression artifacts should not be evidence.
+    """
+
+    def __init__(self, lowest: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.lowest = lowest
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, images, training=None):
+        if not training:
+            return images
+        seeds = keras.random.randint((ops.shape(images)[0], 2), 0, 2**31 - 1, seed=self.seed_generator)
+        # JPEG coding is TensorFlow's (no Keras op): one stateless draw per image, from that image's seed pair.
+        return tf.map_fn(lambda pair: tf.image.stateless_random_jpeg_quality(pair[0], int(self.lowest), 95, pair[1]),
+                         (images, tf.cast(seeds, tf.int32)), fn_output_signature=images.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "lowest": self.lowest, "seed": self.seed}
+
+
 def augmentation(cfg: AugmentConfig) -> list[layers.Layer]:
-    """The random layers `cfg` asks for, photometric first (on [0, 1] pixels), then geometric."""
+    """The random layers `cfg` asks for, photometric first (on [0, 1] pixels), then geometric, then JPEG coding
+    and sensor noise."""
     chosen = []
     if cfg.gamma:
         chosen.append(RandomGamma(cfg.gamma))
@@ -69,6 +98,8 @@ def augmentation(cfg: AugmentConfig) -> list[layers.Layer]:
         chosen.append(layers.RandomRotation(cfg.rotation, fill_mode="constant"))
     if cfg.translate:
         chosen.append(layers.RandomTranslation(cfg.translate, cfg.translate, fill_mode="constant"))
+    if cfg.jpeg:
+        chosen.append(RandomJpeg(cfg.jpeg))
     if cfg.noise:
         chosen.append(layers.GaussianNoise(cfg.noise))
     return chosen
