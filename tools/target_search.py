@@ -108,13 +108,13 @@ def main(spec: dict) -> None:
 def size_gap(model: keras.Model, size: int) -> dict[str, float]:
     """The same film at two sizes: the 120 full-size originals against their 224 px copies, through the
     pipeline's resize (what `xraylab predict` runs), as bench/size_agreement.py measures the release model."""
-    originals = sorted((SHARED / "kermany-fullsize").glob("*/*.jpeg"))
-    copies = [SHARED / "kermany-train-224" / path.parent.name / path.name for path in originals]
+    from size_gap_probe import COPIES, ORIGINALS  # tools/, beside this script: one list of the pairs
+
     probability = lambda paths: model.predict(np.stack([pipeline.resize(pipeline.decode(str(path), 1), size).numpy()  # noqa: E731
                                                         for path in paths]), batch_size=64, verbose=0)[:, 0]
-    gaps = np.abs(probability(originals) - probability(copies))
+    gaps = np.abs(probability(ORIGINALS) - probability(COPIES))
     return {"largest_gap": round(float(gaps.max()), 4), "mean_gap": round(float(gaps.mean()), 4),
-            "worst_film": originals[int(gaps.argmax())].name}
+            "worst_film": ORIGINALS[int(gaps.argmax())].name}
 
 
 if __name__ == "__main__":
