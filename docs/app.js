@@ -106,7 +106,7 @@ function describeModel(meta) {
       `on ${independent.films} held-back official test films.`;
   }
   $("model-card").textContent = text;
-  $("positive-name").textContent = meta.class_names[1];
+  $("positive-name").textContent = positiveName(meta.class_names);
   $("heatmap-controls").hidden = !meta.heatmap;
 }
 
@@ -120,9 +120,10 @@ function predict(picture) {
     pixels = filmResize(pixels, size).div(255);
     const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
     const [probability, heatmap] = Array.isArray(outputs) ? outputs : [outputs];
-    const values = probability.dataSync();
+    const values = Array.from(probability.dataSync());
     // One sigmoid unit gives P(positive); softmax heads give every class, and positive is "not class 0".
-    return { probability: values.length === 1 ? values[0] : 1 - values[0], heatmap: heatmap ? heatmap.dataSync() : null };
+    return { probability: values.length === 1 ? values[0] : 1 - values[0], classes: values.length === 1 ? null : values,
+             heatmap: heatmap ? heatmap.dataSync() : null };
   });
 }
 
@@ -161,17 +162,37 @@ function showError(message) {
   $("result").hidden = true;
 }
 
-function showPrediction({ probability, heatmap }) {
+// What the positive probability is the probability of: class 1 of two; of more (NORMAL, BACTERIA, VIRUS),
+// pneumonia of any kind (xraylab/labels.py).
+function positiveName(names) {
+  return names.length === 2 ? names[1] : "PNEUMONIA";
+}
+
+// xraylab/labels.py's rule: positive at the threshold; of several classes, then the more probable kind.
+function calledClass(names, probability, classes, threshold) {
+  if (probability < threshold) return names[0];
+  if (!classes) return names[1];
+  let kind = 1;
+  for (let index = 2; index < classes.length; index++) if (classes[index] > classes[kind]) kind = index;
+  return names[kind];
+}
+
+function showPrediction({ probability, classes, heatmap }) {
   const { class_names: names } = state.meta;
   const { threshold, thresholdSource } = state;
   const positive = probability >= threshold;
-  $("label").textContent = positive ? names[1] : names[0];
+  const label = calledClass(names, probability, classes, threshold);
+  Object.assign(window.xraylab, { label, classes });
+  $("label").textContent = label;
   $("label").className = positive ? "positive" : "negative";
   $("probability").textContent = probability.toFixed(4);
+  $("kinds").hidden = !classes;
+  if (classes) $("kinds").textContent = names.map((name, index) => `${name} ${classes[index].toFixed(4)}`).join(" · ");
   $("bar-fill").style.width = `${(100 * probability).toFixed(1)}%`;
   $("bar-threshold").style.left = `${(100 * threshold).toFixed(1)}%`;
-  $("threshold-note").textContent =
-    `Called ${names[1]} at a probability of ${threshold.toFixed(4)} or more: a threshold ${thresholdSource}.`;
+  const kinds = classes ? `, then the more probable of ${names.slice(1).join(" and ")}` : "";
+  $("threshold-note").textContent = `Called ${positiveName(names)} at a probability of ${threshold.toFixed(4)} or ` +
+    `more${kinds}: a threshold ${thresholdSource}.`;
   $("heatmap").hidden = !heatmap;
   if (heatmap) drawHeatmap(heatmap, state.meta.image_size);
   $("error").hidden = true;

@@ -6,7 +6,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from xraylab import atomic, cli, config, curves, evaluation, external, films, leaderboard, manifest, metrics, saved
+from xraylab import (atomic, cli, config, curves, evaluation, external, films, labels, leaderboard, manifest,
+                     metrics, saved)
 from xraylab.datasets import sources
 from xraylab.evaluation import Predictions
 
@@ -71,15 +72,14 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
 
 def write_plots(plots_dir: Path, name: str, test: Predictions, threshold: float, class_names: tuple[str, ...],
                 bins: int) -> None:
-    labels, probabilities = test.is_positive, test.positive
-    atomic.write_json(plots_dir / "roc" / f"{name}.json", curves.roc(labels, probabilities))
-    atomic.write_json(plots_dir / "precision_recall" / f"{name}.json", curves.precision_recall(labels, probabilities))
-    atomic.write_json(plots_dir / "reliability" / f"{name}.json", curves.reliability(labels, probabilities, bins))
-    # Several classes: the confusion of the most probable class; two: of the threshold from validation.
-    predicted = (test.probabilities.argmax(axis=1) if len(class_names) > 2
-                 else (probabilities >= threshold).astype(int))
+    is_positive, probabilities = test.is_positive, test.positive
+    atomic.write_json(plots_dir / "roc" / f"{name}.json", curves.roc(is_positive, probabilities))
+    atomic.write_json(plots_dir / "precision_recall" / f"{name}.json", curves.precision_recall(is_positive, probabilities))
+    atomic.write_json(plots_dir / "reliability" / f"{name}.json", curves.reliability(is_positive, probabilities, bins))
+    # Of the classes the threshold from validation gives (xraylab.labels: for several, pneumonia or not, then its kind).
     atomic.write_json(plots_dir / "confusion" / f"{name}.json",
-                      curves.confusion(test.frame["label"].to_numpy(), predicted, class_names))
+                      curves.confusion(test.frame["label"].to_numpy(), labels.predicted(test.probabilities, threshold),
+                                       class_names))
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
             predictions = manifest.read(predictions_dir / f"{name}.csv", evaluation.PREDICTION_COLUMNS)
             test = predictions[predictions["split"] == "test"].reset_index(drop=True)
             threshold = json.loads((eval_dir / f"{name}.json").read_text())["threshold"]
-            count = gallery.write_gallery(model, test, test["probability"].to_numpy(), threshold, cfg.gradcam,
-                                          temp / name)
+            count = gallery.write_gallery(model, test, evaluation.class_probabilities(test, model.meta.class_names),
+                                          threshold, cfg.gradcam, temp / name)
             typer.echo(f"gradcam: {count} overlays for {name} in {out_dir / name}")
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
+
+from xraylab.atomic import write_text as atomic_write
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -82,9 +85,43 @@ def workspace(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reproduced(tmp_path_factory):
+def reproduced(tmp_path_factory, worker_id: str):
     """One whole `dvc repro` on the embedded sample with shrunk models, shared by the end-to-end tests, which
-    each work on a copy (`reproduced.copy(path)`): the pipeline runs once per test session, not once a test."""
-    from fresh_repo import reproduce  # tests/e2e/fresh_repo.py: on sys.path for the tests that ask for this
+    each work on a copy (`reproduced.copy(path)`): the pipeline runs once per test run, not once a test.
 
-    return reproduce(tmp_path_factory.mktemp("reproduced"))
+    Under pytest-xdist each worker has a session of its own; the first worker to ask runs the pipeline in the
+    run's shared temporary folder and the others wait for it, rather than each running it at the same time on
+    the same cores.
+    """
+    from fresh_repo import Reproduced, reproduce  # tests/e2e/fresh_repo.py: on sys.path for the tests that ask
+
+    if worker_id == "master":  # no xdist
+        return reproduce(tmp_path_factory.mktemp("reproduced"))
+    root = tmp_path_factory.getbasetemp().parent / "reproduced"
+    with FileLock(f"{root}.lock"):
+        if root.exists() and not (root / "log.txt").is_file():
+            pytest.fail(f"the shared pipeline run in {root} failed in another worker: see that worker's error")
+        if not root.exists():
+            root.mkdir()
+            made = reproduce(root)
+            atomic_write(root / "log.txt", made.log)  # last: its presence says the run is complete
+            return made
+    return Reproduced(root / "xraylab", (root / "log.txt").read_text())
+
+
+# The demo page in Debian's headless Chromium (tests/browser.py drives it): one browser per test module.
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); the site test needs it")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        yield browser
+        browser.close()

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import evaluation
+from xraylab import evaluation, metrics
 from xraylab.config import EvaluateConfig, ExternalConfig
 
 CFG = EvaluateConfig(threshold="youden", select_metric="roc_auc", bootstrap_resamples=50, bootstrap_seed=0,
@@ -46,8 +46,14 @@ def test_three_classes_add_one_vs_rest_and_score_pneumonia_of_any_kind():
     assert set(result["classes"]["test"]["per_class"]) == {"NORMAL", "BACTERIA", "VIRUS"}
     rows = evaluation.predictions_frame("test", split, result["threshold"], ("NORMAL", "BACTERIA", "VIRUS"))
     assert list(rows.columns) == [*evaluation.PREDICTION_COLUMNS, "probability_NORMAL", "probability_BACTERIA",
-                                  "probability_VIRUS"]
+                                  "probability_VIRUS", "predicted_class"]
     assert rows["probability_VIRUS"].tolist() == [0.1, 0.1, 0.2, 0.5, 0.7, 0.4]
+    # Pneumonia or not at the threshold, then the more probable kind (xraylab.labels).
+    called = ["NORMAL" if positive < result["threshold"] else ("BACTERIA" if row[1] > row[2] else "VIRUS")
+              for positive, row in zip(split.positive, probabilities)]
+    assert rows["predicted_class"].tolist() == called
+    assert result["classes"]["test"]["confusion"] == metrics.confusion(
+        frame["label"], [("NORMAL", "BACTERIA", "VIRUS").index(name) for name in called], 3)
 
 
 def test_shifted_validation_is_scored_at_the_unaltered_threshold():

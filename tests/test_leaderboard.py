@@ -110,3 +110,38 @@ def test_the_command_prints_or_writes_the_table(tmp_path: Path):
     assert "| model |" in (tmp_path / "README.md").read_text()
     missing = CliRunner().invoke(app, ["leaderboard", "--metrics-dir", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and "run `dvc repro evaluate` first" in str(missing.exception)
+
+
+def test_three_classes_get_overall_and_per_class_columns_and_a_table():
+    frame = pd.DataFrame({"path": list("abcdef"), "label": [0, 0, 1, 1, 2, 2], "patient_id": list("abcdef")})
+    probabilities = np.array([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.1, 0.7, 0.2],
+                              [0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
+    names = ("NORMAL", "BACTERIA", "VIRUS")
+    split = evaluation.Predictions(frame, probabilities)
+    results = {"net": evaluation.evaluate("network", names, CFG, split, split),
+               "dummy": evaluation.evaluate("dummy", names, CFG, split, split)}
+    board = leaderboard.build(results, "roc_auc")
+    row = board["classes"]["net"]
+    # Threshold 0.5 on p(not NORMAL) = 0.2, 0.4, 0.9, 0.8, 0.9, 0.7: called NORMAL, NORMAL, BACTERIA, VIRUS, VIRUS,
+    # VIRUS: one bacterial film called viral.
+    assert row["accuracy"] == round(5 / 6, 6) and row["BACTERIA_sensitivity"] == 0.5
+    assert row["BACTERIA_accuracy"] == round(5 / 6, 6)  # bacterial vs otherwise
+    assert row["VIRUS_specificity"] == 0.75 and row["NORMAL_roc_auc"] == 1.0
+    table = leaderboard.markdown(board, results)
+    assert "NORMAL / BACTERIA / VIRUS, test split" in table
+    assert "| net | 0.833 | " in table
+    assert "studies" not in board
+
+
+def test_studies_get_study_level_columns_beside_image_level():
+    # Two images a study; study probabilities (means) 0.15, 0.35, 0.75, 0.65 for labels 0, 0, 1, 1.
+    frame = pd.DataFrame({"path": list("abcdefgh"), "label": [0, 0, 0, 0, 1, 1, 1, 1],
+                          "patient_id": list("aabbccdd"), "study_id": list("wwxxyyzz")})
+    positive = np.array([0.1, 0.2, 0.6, 0.1, 0.9, 0.6, 0.4, 0.9])
+    split = evaluation.Predictions(frame, np.column_stack([1 - positive, positive]))
+    results = {"net": evaluation.evaluate("network", ("NORMAL", "ABNORMAL"), CFG, split, split)}
+    board = leaderboard.build(results, "roc_auc")
+    assert board["studies"]["net"] == {"accuracy": 1.0, "sensitivity": 1.0, "specificity": 1.0, "cohen_kappa": 1.0}
+    assert board["test"]["net"]["accuracy"] < 1.0  # image level: c (0.6) and g (0.4) are wrong at any threshold
+    table = leaderboard.markdown(board, results)
+    assert "Study level (4 test studies" in table and "| net | " in table.split("Study level")[1]

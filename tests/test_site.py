@@ -6,65 +6,28 @@ The page must give the probability the Python model gives (within 1e-3) and the 
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
-import http.server
 import json
 import shutil
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
+from browser import open_page, python_reference, serving, shown_prediction, upload
 from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 
-from xraylab import explain, pipeline, release, saved
+from xraylab import release
 
 DOCS = REPO / "docs"
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); the site test needs it")
-    return path
-
-
-@contextlib.contextmanager
-def serving(folder: Path):
-    """`folder` over HTTP on a free port of 127.0.0.1, as GitHub Pages serves docs/."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
 def site() -> str:
     with serving(DOCS) as url:
         yield url
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -81,36 +44,6 @@ def xray_pngs(tmp_path: Path) -> list[Path]:
 @pytest.fixture
 def xray_png(xray_pngs: list[Path]) -> Path:
     return xray_pngs[0]
-
-
-def open_page(browser, site: str, query: str = "", viewport: dict | None = None):
-    """A fresh page on the site with its model loaded; returns the page and the requests it made."""
-    page = browser.new_page(viewport=viewport or {"width": 1100, "height": 900})
-    requests: list[tuple[str, str]] = []
-    page.on("request", lambda request: requests.append((request.method, request.url)))
-    started = time.perf_counter()
-    page.goto(f"{site}/index.html{query}")
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('Model ready')",
-                           timeout=60_000)
-    print(f"model loaded and warmed up in {time.perf_counter() - started:.2f} s ({page.text_content('#status')})")
-    return page, requests
-
-
-def upload(page, path: Path) -> None:
-    page.set_input_files("#file", str(path))
-
-
-def shown_prediction(page) -> dict:
-    page.wait_for_selector("#result:not([hidden])", timeout=30_000)
-    return page.evaluate("() => ({...window.xraylab, heatmap: window.xraylab.heatmap && Array.from(window.xraylab.heatmap),"
-                         " shown: document.getElementById('probability').textContent})")
-
-
-def python_reference(model_dir: Path, image: Path) -> tuple[float, np.ndarray]:
-    model = saved.load(model_dir)
-    frame = pd.DataFrame({"path": [str(image)], "label": 0})
-    pixels = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
-    return float(model.predict(frame)[0]), explain.grad_cam(model.model, pixels)[0]
 
 
 def test_release_model_in_the_browser_matches_python(browser, site: str, xray_pngs: list[Path], tmp_path: Path):

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from xraylab import bootstrap, metrics, saved, studies, thresholds
+from xraylab import bootstrap, labels, metrics, studies, thresholds
 from xraylab.config import EvaluateConfig, ExternalConfig
 
 PREDICTION_COLUMNS = ("path", "split", "label", "probability", "predicted_positive")
@@ -26,7 +26,7 @@ class Predictions:
 
     @property
     def positive(self) -> np.ndarray:
-        return saved.positive(self.probabilities)
+        return labels.positive(self.probabilities)
 
     @property
     def is_positive(self) -> np.ndarray:
@@ -62,7 +62,8 @@ def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: 
                               for name, predictions in external.items()}
     if len(class_names) > 2:
         result["classes"] = {split: metrics.one_vs_rest(predictions.frame["label"].to_numpy(),
-                                                        predictions.probabilities, class_names)
+                                                        predictions.probabilities, class_names,
+                                                        labels.predicted(predictions.probabilities, threshold))
                              for split, predictions in (("val", val), ("test", test), *(external or {}).items())}
     if "study_id" in test.frame and test.frame["study_id"].astype(bool).all():
         result["studies"] = _study_level(rule, cfg, val, test)
@@ -117,4 +118,12 @@ def predictions_frame(split: str, predictions: Predictions, threshold: float,
     if len(class_names) > 2:
         for index, name in enumerate(class_names):
             frame[f"probability_{name}"] = np.round(predictions.probabilities[:, index], metrics.DIGITS)
+        frame["predicted_class"] = np.asarray(class_names)[labels.predicted(predictions.probabilities, threshold)]
     return frame
+
+
+def class_probabilities(frame: pd.DataFrame, class_names: tuple[str, ...]) -> np.ndarray:
+    """The class probabilities (images, classes) of rows of metrics/predictions/<model>.csv (`predictions_frame`)."""
+    if len(class_names) == 2:
+        return np.column_stack([1.0 - frame["probability"].to_numpy(), frame["probability"].to_numpy()])
+    return frame[[f"probability_{name}" for name in class_names]].to_numpy()

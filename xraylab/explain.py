@@ -97,7 +97,9 @@ def grad_cam_graph(model: keras.Model, layer_name: str | None = None):
 
     def maps(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         feature_maps, outputs = probe(images, training=False)
-        kernel = tf.transpose(head.kernel)  # (classes, channels)
+        # float32 throughout: under mixed precision the feature maps are float16, the head's weights float32
+        feature_maps, outputs = tf.cast(feature_maps, tf.float32), tf.cast(outputs, tf.float32)
+        kernel = tf.cast(tf.transpose(head.kernel), tf.float32)  # (classes, channels)
         if outputs.shape[-1] == 1:
             # explaining p where p >= 0.5 and 1 - p otherwise flips the gradient's sign
             weights = tf.where(outputs >= 0.5, 1.0, -1.0) * kernel

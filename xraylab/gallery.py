@@ -8,24 +8,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, explain, filters, overlay, pipeline
+from xraylab import atomic, explain, filters, labels, overlay, pipeline
 from xraylab.config import GradcamConfig
 from xraylab.saved import SavedModel
 
 OUTCOMES = ("true_positive", "true_negative", "false_positive", "false_negative")
 
 
-def pick_examples(labels: np.ndarray, probabilities: np.ndarray, threshold: float,
-                  per_outcome: int) -> dict[str, np.ndarray]:
-    """Up to `per_outcome` row indices per outcome, the most confident first (ties keep manifest order)."""
-    labels = np.asarray(labels)
-    predicted = np.asarray(probabilities) >= threshold
-    truth = labels == 1
-    masks = {"true_positive": truth & predicted, "true_negative": ~truth & ~predicted,
-             "false_positive": ~truth & predicted, "false_negative": truth & ~predicted}
-    confidence = np.abs(np.asarray(probabilities) - threshold)
+def outcomes(class_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The gallery's sections: for two classes the four outcomes at the threshold; for more, by true class,
+    called right and called wrong (xraylab.labels' rule)."""
+    if len(class_names) == 2:
+        return OUTCOMES
+    return tuple(f"{name}_{verdict}" for name in class_names for verdict in ("right", "wrong"))
+
+
+def pick_examples(truth: np.ndarray, probabilities: np.ndarray, threshold: float, per_outcome: int,
+                  class_names: tuple[str, ...] = ("NORMAL", "PNEUMONIA")) -> dict[str, np.ndarray]:
+    """Up to `per_outcome` row indices per section (`outcomes`), the most confident first (ties keep manifest
+    order). `probabilities`: class probabilities (images, classes)."""
+    truth, probabilities = np.asarray(truth), np.asarray(probabilities)
+    called = labels.predicted(probabilities, threshold)
+    if len(class_names) == 2:
+        sick, predicted = truth == 1, called == 1
+        masks = {"true_positive": sick & predicted, "true_negative": ~sick & ~predicted,
+                 "false_positive": ~sick & predicted, "false_negative": sick & ~predicted}
+        confidence = np.abs(probabilities[:, 1] - threshold)
+    else:
+        masks = {}
+        for index, name in enumerate(class_names):
+            masks[f"{name}_right"] = (truth == index) & (called == index)
+            masks[f"{name}_wrong"] = (truth == index) & (called != index)
+        confidence = probabilities[np.arange(len(called)), called]  # of the class each film is called
     picks = {}
-    for outcome in OUTCOMES:
+    for outcome in outcomes(class_names):
         rows = np.flatnonzero(masks[outcome])
         order = np.argsort(-confidence[rows], kind="stable")
         picks[outcome] = rows[order][:per_outcome]
@@ -34,17 +50,26 @@ def pick_examples(labels: np.ndarray, probabilities: np.ndarray, threshold: floa
 
 def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarray, threshold: float,
                   cfg: GradcamConfig, out_dir: Path) -> int:
-    """Write one overlay PNG per picked image, the first-layer views and index.md; returns the overlay count."""
-    picks = pick_examples(test["label"].to_numpy(), probabilities, threshold, cfg.per_outcome)
+    """Write one overlay PNG per picked image, the first-layer views and index.md; returns the overlay count.
+
+    `probabilities`: the class probabilities (images, classes) evaluate gave the rows of `test`.
+    """
     class_names = model.meta.class_names
+    picks = pick_examples(test["label"].to_numpy(), probabilities, threshold, cfg.per_outcome, class_names)
+    called = labels.predicted(probabilities, threshold)
+    positive = labels.positive(probabilities)
     lines = [f"# Explanations: {model.meta.name}", "",
              f"Test images at threshold {threshold:g}. Each map explains the predicted class: Grad-CAM weighs the "
              f"feature maps of `{cfg.layer or explain.last_conv_layer(model.model)}`; occlusion greys out "
              f"{cfg.occlusion_patch} px squares every {cfg.occlusion_stride} px and shows how much the "
              "probability drops.", ""]
+    if len(class_names) > 2:
+        lines += [f"A film is called {labels.PNEUMONIA} when p({labels.PNEUMONIA}) = 1 - p("
+                  f"{class_names[0]}) reaches the threshold, then the more probable of "
+                  f"{', '.join(class_names[1:])}; sections go by true class.", ""]
     written = 0
     first_image = None
-    for outcome in OUTCOMES:
+    for outcome in outcomes(class_names):
         rows = picks[outcome]
         lines += [f"## {outcome.replace('_', ' ')} ({len(rows)})", ""]
         if len(rows) == 0:
@@ -56,10 +81,11 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
         first_image = images[0] if first_image is None else first_image
         maps = {"Grad-CAM": explain.grad_cam(model.model, images, cfg.layer),
                 "occlusion": explain.occlusion(model.model, images, cfg.occlusion_patch, cfg.occlusion_stride)}
-        for index, ((_, row), probability) in enumerate(zip(chosen.iterrows(), probabilities[rows])):
+        for index, ((_, row), position) in enumerate(zip(chosen.iterrows(), rows)):
             name = f"{outcome}_{Path(row['path']).stem}.png"
-            title = (f"{Path(row['path']).name}: true {class_names[row['label']]}, "
-                     f"p({class_names[1]}) = {probability:.3f}")
+            title = (f"{Path(row['path']).name}: true {class_names[row['label']]}, called "
+                     f"{class_names[called[position]]}, p({labels.positive_class(class_names)}) = "
+                     f"{positive[position]:.3f}")
             overlay.save_overlay(images[index], {method: heatmaps[index] for method, heatmaps in maps.items()},
                                  title, cfg.alpha, out_dir / name)
             lines += [f"![{title}]({name})", ""]

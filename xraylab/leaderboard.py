@@ -12,6 +12,11 @@ TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_
 VAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 EXTERNAL_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 HEADLINE_METRICS = ("roc_auc", "accuracy")
+# Several classes (xraylab.labels' rule), test split: overall, then each class against the others.
+CLASS_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "cohen_kappa", "roc_auc_ovr")
+PER_CLASS_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
+# Study level (MURA: a study is abnormal when its images' mean probability reaches the study threshold).
+STUDY_METRICS = ("accuracy", "sensitivity", "specificity", "cohen_kappa")
 
 
 def best(metrics_dir: Path, network: bool = False) -> str:
@@ -54,7 +59,19 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
         "val_shifted": {name: _worst_under_shift(result["val_shifted"])
                         for name, result in results.items() if result.get("val_shifted")},
         **({"external": _external_headline(results)} if any(r.get("external") for r in results.values()) else {}),
+        **({"classes": {name: _class_row(result["classes"]["test"]) for name, result in results.items()}}
+           if all(result.get("classes") for result in results.values()) else {}),
+        **({"studies": {name: {metric: result["studies"]["test"]["scores"][metric] for metric in STUDY_METRICS}
+                        for name, result in results.items()}}
+           if all(result.get("studies") for result in results.values()) else {}),
     }
+
+
+def _class_row(scores: Mapping[str, Any]) -> dict[str, float | None]:
+    """One model's several-class test scores as flat columns: overall, then `<class>_<metric>`."""
+    return {**{metric: scores["overall"][metric] for metric in CLASS_METRICS},
+            **{f"{name}_{metric}": per_class[metric] for name, per_class in scores["per_class"].items()
+               for metric in PER_CLASS_METRICS}}
 
 
 def headline(board: Mapping[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
@@ -101,7 +118,47 @@ def markdown(board: Mapping[str, Any], results: Mapping[str, Mapping[str, Any]])
     note = (f"\nTest split; {confidence:.0%} bootstrap intervals in brackets. Each threshold is picked on validation "
             f"by the rule shown; the model is chosen by validation {board['select_metric']}; `dummy` always "
             "predicts the training majority class.\n")
-    return "\n".join(lines) + "\n" + note + _shift_table(results) + _external_tables(results)
+    return ("\n".join(lines) + "\n" + note + _class_table(results) + _study_table(results) + _shift_table(results)
+            + _external_tables(results))
+
+
+def _class_table(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """Several classes: overall scores and each class against the others, test split."""
+    if not all(result.get("classes") for result in results.values()):
+        return ""
+    class_names = list(next(iter(results.values()))["classes"]["test"]["per_class"])
+    lines = ["", f"{' / '.join(class_names)}, test split: a film is called {class_names[0]} below the threshold, "
+             "otherwise the more probable of the other classes (xraylab.labels). Per class: that class against "
+             "the others, accuracy / sensitivity / specificity / ROC AUC.", "",
+             "| model | accuracy | macro F1 | Cohen's kappa | ROC AUC (one vs rest) | " + " | ".join(class_names) + " |",
+             "|" + "---|" * (len(class_names) + 5)]
+    for name, result in results.items():
+        scores = result["classes"]["test"]
+        overall = [cell(scores["overall"][metric], None) for metric in ("accuracy", "macro_f1", "cohen_kappa",
+                                                                          "roc_auc_ovr")]
+        per_class = [" / ".join(cell(scores["per_class"][class_name][metric], None) for metric in PER_CLASS_METRICS)
+                     for class_name in class_names]
+        lines.append(f"| {name} | " + " | ".join(overall + per_class) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _study_table(results: Mapping[str, Mapping[str, Any]]) -> str:
+    """Study level beside image level (MURA), test split, each at its own threshold picked on validation."""
+    if not all(result.get("studies") for result in results.values()):
+        return ""
+    count = next(iter(results.values()))["studies"]["count"]["test"]
+    lines = ["", f"Study level ({count} test studies: a study's probability is the mean of its images', cut at a "
+             "threshold picked on validation studies), beside image level:", "",
+             "| model | study threshold | " + " | ".join(f"study {metric}" for metric in STUDY_METRICS) + " | "
+             + " | ".join(f"image {metric}" for metric in STUDY_METRICS) + " |",
+             "|" + "---|" * (2 * len(STUDY_METRICS) + 2)]
+    for name, result in results.items():
+        study = result["studies"]["test"]
+        cells = ([cell(study["scores"][metric], study["interval"].get(metric)) for metric in STUDY_METRICS]
+                 + [cell(result["test"]["scores"][metric], result["test"]["interval"].get(metric))
+                    for metric in STUDY_METRICS])
+        lines.append(f"| {name} | {result['studies']['threshold']:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def _external_tables(results: Mapping[str, Mapping[str, Any]]) -> str:

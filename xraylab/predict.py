@@ -10,9 +10,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from xraylab import explain, films, leaderboard, overlay, pipeline, release, saved
+from xraylab import explain, films, labels, leaderboard, overlay, pipeline, release, saved
 from xraylab.datasets import clutter, dicom
 from xraylab.errors import UserError
 
@@ -21,16 +22,22 @@ from xraylab.errors import UserError
 class Prediction:
     path: str
     probability: float  # of the positive class
-    label: str
+    label: str  # xraylab.labels' rule: for three classes NORMAL, or the more probable kind of pneumonia
     positive_class: str  # e.g. PNEUMONIA
     threshold: float
     model: str
+    classes: dict[str, float] | None = None  # each class's probability, for models of more than two classes
 
     def json(self) -> str:
-        return json.dumps(asdict(self))
+        fields = asdict(self)
+        if self.classes is None:  # two classes: the format predict has always had
+            del fields["classes"]
+        return json.dumps(fields)
 
     def text(self) -> str:
-        return (f"{self.path}: {self.label} (probability of {self.positive_class} {self.probability:.4f}, "
+        kinds = "" if self.classes is None else ", " + ", ".join(
+            f"{name} {probability:.4f}" for name, probability in self.classes.items())
+        return (f"{self.path}: {self.label} (probability of {self.positive_class} {self.probability:.4f}{kinds}, "
                 f"threshold {self.threshold:.4f}, {self.model})")
 
 
@@ -101,13 +108,20 @@ def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film]) 
     """A prediction for every readable film of `batch` and the reason for every other one, in order."""
     readable = [film for film in batch if film.readable is not None]
     frame = pd.DataFrame({"path": [str(film.readable) for film in readable], "label": 0})
-    probabilities = dict(zip((film.path for film in readable), model.predict(frame) if readable else []))
     names = model.meta.class_names
+    rows = model.probabilities(frame) if readable else np.zeros((0, len(names)))
+    by_path = dict(zip((film.path for film in readable), rows))
     return [Unreadable(str(film.path), film.problem) if film.readable is None else
-            Prediction(str(film.path), float(probabilities[film.path]),
-                       names[1] if probabilities[film.path] >= threshold else names[0], names[1], threshold,
-                       model.meta.name)
+            _prediction(str(film.path), by_path[film.path], threshold, names, model.meta.name)
             for film in batch]
+
+
+def _prediction(path: str, probabilities: np.ndarray, threshold: float, names: tuple[str, ...],
+                model: str) -> Prediction:
+    called = int(labels.predicted(probabilities[None], threshold)[0])
+    classes = None if len(names) == 2 else {name: round(float(value), 6) for name, value in zip(names, probabilities)}
+    return Prediction(path, float(labels.positive(probabilities[None])[0]), names[called],
+                      labels.positive_class(names), threshold, model, classes)
 
 
 def save_heatmap(model: saved.SavedModel, prediction: Prediction, readable: Path, target: Path,

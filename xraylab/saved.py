@@ -19,10 +19,10 @@ import keras
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, pipeline
+from xraylab import atomic, labels, pipeline
 from xraylab.config import ShiftConfig
 from xraylab.errors import UserError
-from xraylab.models import layers  # noqa: F401  (registers our layers, so saved models load)
+from xraylab.models import layers, scores  # noqa: F401  (registers our layers and metrics, so saved models load)
 
 KERAS_FILE = "model.keras"
 SKLEARN_FILE = "model.joblib"
@@ -61,13 +61,7 @@ class SavedModel:
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability that each image is not NORMAL (PNEUMONIA; for three classes, bacterial or viral)."""
-        return positive(self.probabilities(frame))
-
-
-def positive(probabilities: np.ndarray) -> np.ndarray:
-    """The positive-class probability from class probabilities: everything but class 0 (NORMAL)."""
-    probabilities = np.asarray(probabilities)
-    return probabilities[:, 1] if probabilities.shape[1] == 2 else 1.0 - probabilities[:, 0]
+        return labels.positive(self.probabilities(frame))
 
 
 def save(directory: Path, meta: ModelMeta, model: Any) -> None:
@@ -102,7 +96,40 @@ def load(directory: Path) -> SavedModel:
     meta = ModelMeta(**{**raw, "class_names": tuple(raw["class_names"])})
     if meta.kind == "classic":
         return SavedModel(meta, joblib.load(directory / SKLEARN_FILE))
-    return SavedModel(meta, keras.saving.load_model(directory / KERAS_FILE))
+    return SavedModel(meta, in_float32(keras.saving.load_model(directory / KERAS_FILE)))
+
+
+def in_float32(model: keras.Model) -> keras.Model:
+    """The same network computing in float32, whatever dtype policy it was trained under.
+
+    A network trained under mixed_float16 (`train.precision`, the default on GPUs) is saved with that policy,
+    and would compute in float16 wherever it is loaded: TF.js has no half type, Grad-CAM would mix half feature
+    maps with float weights, and a CPU runs float16 slowly. Its weights are float32 in any case, so it is rebuilt
+    from its config with every layer in float32 and given the same weights. Float32 networks come back as they are.
+    """
+    if all(layer.dtype_policy.name == "float32" for layer in _all_layers(model)):
+        return model
+    config = _float32_policies(keras.saving.serialize_keras_object(model))
+    rebuilt = keras.saving.deserialize_keras_object(config)
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt
+
+
+def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """Every layer, those of nested models (a transfer network's backbone) included."""
+    return [layer for outer in model.layers
+            for layer in ([outer, *_all_layers(outer)] if isinstance(outer, keras.Model) else [outer])]
+
+
+def _float32_policies(config: Any) -> Any:
+    """A serialized Keras config with every dtype policy replaced by float32."""
+    if isinstance(config, list):
+        return [_float32_policies(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "DTypePolicy":
+        return {**config, "config": {**config["config"], "name": "float32"}}
+    return {key: _float32_policies(value) for key, value in config.items()}
 
 
 def _make_reproducible(path: Path) -> None:

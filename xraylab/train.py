@@ -16,7 +16,7 @@ from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
 from xraylab import determinism, features, manifest, models, pipeline, resume, saved
-from xraylab.models import classic, cnn, transfer
+from xraylab.models import classic, cnn, scores, transfer
 from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 
 
@@ -52,7 +52,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                  paths: TrainPaths) -> None:
     seed = train_cfg.seed
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # which epoch's shuffle order the data follows
-    with _strategy().scope():
+    with _strategy(train_cfg.precision).scope():
         model = models.build(name, cfg, len(class_names), seed)
         if isinstance(cfg, TransferConfig) and cfg.mode == "bottleneck":
             extractor, fitted = transfer.bottleneck_parts(model)
@@ -69,7 +69,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                                               cache=train_cfg.cache_images)
         loss = _loss(len(class_names), getattr(cfg, "label_smoothing", 0.0))
         fitted.compile(optimizer=_optimizer(cfg, len(train)), loss=loss,
-                       metrics=["accuracy", keras.metrics.AUC(name="auc")])
+                       metrics=["accuracy", _auc(len(class_names))])
 
     inputs = resume.fingerprint(name, asdict(cfg), seed, class_names, class_weights,
                                 manifest.digest(train), manifest.digest(val))
@@ -116,6 +116,11 @@ def _validation_callbacks(cfg: NetworkConfig | TransferConfig) -> list[keras.cal
         return []
     return [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)]
+
+
+def _auc(num_classes: int) -> keras.metrics.Metric:
+    """ROC AUC per epoch: of the sigmoid unit for two classes, micro-averaged over the softmax's for more."""
+    return keras.metrics.AUC(name="auc") if num_classes == 2 else scores.OneHotAUC(num_classes, name="auc")
 
 
 def _loss(num_classes: int, label_smoothing: float) -> keras.losses.Loss:
@@ -178,10 +183,12 @@ def _live(live_dir: Path, resume: bool = False) -> Live:
     return Live(str(live_dir), save_dvc_exp=False, dvcyaml=None, report=None, resume=resume)
 
 
-def _strategy() -> tf.distribute.Strategy:
+def _strategy(precision: str) -> tf.distribute.Strategy:
     """TensorFlow's own strategy for what is present: a TPU, several GPUs, one GPU, or the CPU.
 
-    On GPUs, mixed precision (float16 compute, float32 weights and outputs) roughly doubles throughput.
+    The global dtype policy is set here too (`train.precision`): on GPUs, mixed precision (float16 compute,
+    float32 weights and outputs) roughly doubles throughput. Models are saved with their policy; `saved.load`
+    runs them in float32 for evaluation, explanations and export.
     """
     try:
         resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
@@ -192,13 +199,15 @@ def _strategy() -> tf.distribute.Strategy:
     except (ValueError, tf.errors.NotFoundError):
         pass  # no TPU here
     gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        keras.mixed_precision.set_global_policy("mixed_float16")
+    mixed = precision == "mixed_float16" or (precision == "auto" and bool(gpus))
+    # Set either way: the policy is global, and a model trained earlier in this process must not leak it.
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+    policy = "mixed precision" if mixed else "float32"
     if len(gpus) > 1:
-        print(f"train: MirroredStrategy over {len(gpus)} GPUs, mixed precision")
+        print(f"train: MirroredStrategy over {len(gpus)} GPUs, {policy}")
         return tf.distribute.MirroredStrategy()
     if gpus:
-        print("train: one GPU, mixed precision")
+        print(f"train: one GPU, {policy}")
         return tf.distribute.OneDeviceStrategy("/gpu:0")
-    print("train: CPU")
+    print(f"train: CPU, {policy}")
     return tf.distribute.get_strategy()

@@ -110,6 +110,34 @@ def external_films(target: Path) -> Path:
     return target
 
 
+def real_mura(root: Path, patients: dict[str, int]) -> Path:
+    """A MURA-v1.1 folder of real X-ray files: the embedded sample's chest films as PNGs in MURA's layout
+    (`<split>/XR_<BODY>/patient<n>/study<k>_{positive,negative}/image<i>.png` and its four CSVs), abnormal
+    studies from pneumonia films, normal ones from normal films; 1-2 studies a patient, 1-3 images a study.
+    `patients`: how many in train and in valid. MURA itself needs a registration and cannot be shipped."""
+    from PIL import Image
+
+    films = {True: iter(sample_images("train", "PNEUMONIA", 400)), False: iter(sample_images("train", "NORMAL", 400))}
+    number = 0
+    for split, count in patients.items():
+        image_rows, study_rows = [], []
+        for patient in range(count):
+            number += 1
+            body = ("XR_WRIST", "XR_ELBOW", "XR_SHOULDER")[number % 3]
+            for study in range(1, 2 + number % 2):
+                abnormal = (number + study) % 5 < 2  # 2 in 5 studies abnormal, as in MURA
+                folder = f"{split}/{body}/patient{number:05d}/study{study}_{'positive' if abnormal else 'negative'}"
+                (root / folder).mkdir(parents=True)
+                for image in range(1, 2 + (number + study) % 3):
+                    with Image.open(next(films[abnormal])) as film:
+                        film.convert("L").save(root / folder / f"image{image}.png")
+                    image_rows.append(f"{root.name}/{folder}/image{image}.png")
+                study_rows.append(f"{root.name}/{folder}/,{int(abnormal)}")
+        (root / f"{split}_image_paths.csv").write_text("\n".join(image_rows) + "\n")
+        (root / f"{split}_labeled_studies.csv").write_text("\n".join(study_rows) + "\n")
+    return root
+
+
 def reproduce(root: Path) -> Reproduced:
     """The shared pipeline run of the end-to-end tests: every model shrunk, the films of `external_films`
     scored as the external set `films` (calibrated on itself), `dvc repro`, and its outputs committed."""
