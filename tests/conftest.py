@@ -125,3 +125,11 @@ def browser(chromium_path: str):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
         yield browser
         browser.close()
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Long end-to-end runs spread over the workers longest first (tests/scheduling.py)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from scheduling import LongestFirst
+    return LongestFirst(config, log)

@@ -46,7 +46,9 @@ def edit_params(repo: Path, edit) -> None:
 def tiny(params: dict) -> None:
     params["models"]["custom_cnn"].update(image_size=32, epochs=2, filters=[4, 8])
     params["models"]["rf"].update(image_size=12, cv_folds=2, grid={"n_estimators": [10], "max_depth": [None]})
-    params["gradcam"]["per_outcome"] = 1
+    # One film per outcome, occluded in 16 px squares side by side: the occlusion maps' cost is one prediction
+    # per square position (4 at 32 px, 25 at 75 px, against 9 and 81 at the default stride of 8).
+    params["gradcam"].update(per_outcome=1, occlusion_patch=16, occlusion_stride=16)
     # Intervals are checked by the unit tests; here they only need to exist (the bootstrap is most of evaluate).
     params["evaluate"]["bootstrap_resamples"] = 20
 

@@ -13,8 +13,8 @@ import yaml
 
 from fresh_repo import commit, dvc_env, edit_params, run
 
-# In the "pipeline" group: the worker that runs test_repro has the shared pipeline run built already.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+# One xdist group: the three tests share the module's origin, remote and pull request (`pull_request`).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pr-job")]
 
 # The chain a change to models.rf reruns: check (params.yaml changed), the model, and what reads every model.
 CHANGED_CHAIN = ["check", "train@rf", "evaluate", "gradcam", "convert"]

@@ -14,7 +14,7 @@ import yaml
 
 from fresh_repo import dvc_env, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+pytestmark = pytest.mark.slow
 
 
 def finite_numbers(data) -> list[float]:

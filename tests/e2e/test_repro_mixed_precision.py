@@ -12,8 +12,7 @@ from browser import open_page, python_reference, serving, shown_prediction, uplo
 from conftest import sample_images
 from fresh_repo import edit_params, run
 
-# With the other runs of the shared pipeline run: the worker that holds it runs this too.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+pytestmark = pytest.mark.slow
 
 
 def test_a_mixed_precision_network_is_evaluated_explained_converted_and_shown(reproduced, browser, tmp_path: Path):

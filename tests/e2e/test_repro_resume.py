@@ -12,7 +12,7 @@ import pytest
 from fresh_repo import dvc_env, edit_params, run
 from xraylab import saved
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+pytestmark = pytest.mark.slow
 EPOCHS = 6
 
 

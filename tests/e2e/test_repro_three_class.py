@@ -16,7 +16,7 @@ from fresh_repo import dvc_env, edit_params, run
 
 from xraylab import labels
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline")]
+pytestmark = pytest.mark.slow
 NAMES = ["NORMAL", "BACTERIA", "VIRUS"]
 
 
