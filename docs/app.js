@@ -12,10 +12,15 @@ const $ = (id) => document.getElementById(id);
 // What the last prediction produced, for people and tests reading the page from the console.
 window.xraylab = { probability: null, heatmap: null, millis: null, model: null, threshold: null };
 
+// The file picker and the example buttons work only while a model is loaded.
+function setInputsEnabled(enabled) {
+  for (const input of [$("file"), ...document.querySelectorAll("[data-example]")]) input.disabled = !enabled;
+}
+
 async function loadModel(folder) {
   if (state.model) state.model.dispose();  // switching models: free the previous one's weights
   state.model = null;
-  $("file").disabled = true;
+  setInputsEnabled(false);
   $("result").hidden = true;
   setStatus(`<span class="spinner"></span> Loading the model… <span id="progress">0%</span>`);
   try {
@@ -30,7 +35,7 @@ async function loadModel(folder) {
     predict(blankPicture());
     Object.assign(window.xraylab, { model: meta.model, threshold: state.threshold });
     setStatus(`Model ready: ${meta.model} (${tf.getBackend()} backend).`);
-    $("file").disabled = false;
+    setInputsEnabled(true);
     describeModel(meta);
   } catch (error) {
     setStatus(`The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`);
@@ -108,6 +113,7 @@ function describeModel(meta) {
   $("model-card").textContent = text;
   $("positive-name").textContent = positiveName(meta.class_names);
   $("heatmap-controls").hidden = !meta.heatmap;
+  $("no-heatmap").hidden = meta.heatmap;
 }
 
 // Runs the model on a picture at its own size (an ImageBitmap or canvas): the probability of the positive
@@ -252,7 +258,19 @@ function listenForDrops() {
   zone.addEventListener("drop", (event) => readFile(event.dataTransfer.files[0]));
 }
 
+// An example film (docs/examples/) goes the same way as a chosen file.
+async function readExample(button) {
+  const response = await fetch(button.dataset.example);
+  if (!response.ok) {
+    showError(`The example ${button.dataset.example} could not be loaded (${response.status}).`);
+    return;
+  }
+  const name = button.dataset.example.split("/").pop();
+  readFile(new File([await response.blob()], name, { type: response.headers.get("Content-Type") || "image/jpeg" }));
+}
+
 $("file").addEventListener("change", (event) => readFile(event.target.files[0]));
+document.querySelectorAll("[data-example]").forEach((button) => button.addEventListener("click", () => readExample(button)));
 $("opacity").addEventListener("input", (event) => { $("heatmap").style.opacity = event.target.value; });
 $("model-choice").addEventListener("change", (event) => loadModel(MODELS[event.target.value]));
 listenForDrops();

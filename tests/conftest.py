@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from filelock import FileLock
 
+from scheduling import SHARED_RUN, SHARED_RUN_DONE, LongestFirst, shared_run_built
 from xraylab.atomic import write_text as atomic_write
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,16 +98,16 @@ def reproduced(tmp_path_factory, worker_id: str):
 
     if worker_id == "master":  # no xdist
         return reproduce(tmp_path_factory.mktemp("reproduced"))
-    root = tmp_path_factory.getbasetemp().parent / "reproduced"
+    root = tmp_path_factory.getbasetemp().parent / SHARED_RUN
     with FileLock(f"{root}.lock"):
-        if root.exists() and not (root / "log.txt").is_file():
+        if root.exists() and not shared_run_built(root.parent):
             pytest.fail(f"the shared pipeline run in {root} failed in another worker: see that worker's error")
         if not root.exists():
             root.mkdir()
             made = reproduce(root)
-            atomic_write(root / "log.txt", made.log)  # last: its presence says the run is complete
+            atomic_write(root / SHARED_RUN_DONE, made.log)  # last: its presence says the run is complete
             return made
-    return Reproduced(root / "xraylab", (root / "log.txt").read_text())
+    return Reproduced(root / "xraylab", (root / SHARED_RUN_DONE).read_text())
 
 
 # The demo page in Debian's headless Chromium (tests/browser.py drives it): one browser per test module.
@@ -131,5 +132,4 @@ def pytest_xdist_make_scheduler(config, log):
     """Long end-to-end runs spread over the workers longest first (tests/scheduling.py)."""
     if config.getvalue("dist") != "loadgroup":
         return None
-    from scheduling import LongestFirst
     return LongestFirst(config, log)

@@ -1,8 +1,10 @@
 import json
 from pathlib import Path
 
-from xraylab import export, models
-from xraylab.config import NetworkConfig
+import pytest
+
+from xraylab import explain, export, models
+from xraylab.config import NetworkConfig, TransferConfig
 
 CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
                     filters=(4, 8))
@@ -43,3 +45,26 @@ def test_a_network_without_a_closed_form_exports_the_probability_only(tmp_path: 
     graph = json.loads((tmp_path / "model" / "model.json").read_text())
     assert list(graph["signature"]["outputs"]) == ["probability"]
     assert json.loads((tmp_path / "model" / "meta.json").read_text())["heatmap"] is False
+
+
+# What the page can draw: Grad-CAM's closed form needs global average pooling and one dense layer after the
+# feature maps (xraylab.explain.gradcam_layer, dense_head). LeNet-5 and AlexNet end in flattened dense layers.
+HEATMAP_IN_THE_BROWSER = {"custom_cnn": True, "lenet5": False, "alexnet": False, "vgg16": True,
+                          "mobilenet_v3_small": True}  # every transfer network shares transfer.py's head
+
+
+@pytest.mark.parametrize("name", sorted(HEATMAP_IN_THE_BROWSER))
+def test_every_network_with_a_closed_form_exports_its_heatmap(name: str, tmp_path: Path):
+    if name == "mobilenet_v3_small":
+        cfg = TransferConfig(image_size=32, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0, weights=None,
+                             mode="bottleneck")
+    else:
+        cfg = NetworkConfig(**{**CFG.__dict__, "image_size": 64 if name == "alexnet" else 32,
+                               "filters": CFG.filters if name == "custom_cnn" else None})
+    network = models.build(name, cfg, 2, seed=0)
+    assert (explain.dense_head(network, explain.gradcam_layer(network)) is not None) == HEATMAP_IN_THE_BROWSER[name]
+    export.to_tfjs(network, tmp_path / "model", "none", {"model": name})
+    graph = json.loads((tmp_path / "model" / "model.json").read_text())
+    expected = ["heatmap", "probability"] if HEATMAP_IN_THE_BROWSER[name] else ["probability"]
+    assert sorted(graph["signature"]["outputs"]) == expected
+    assert json.loads((tmp_path / "model" / "meta.json").read_text())["heatmap"] is HEATMAP_IN_THE_BROWSER[name]

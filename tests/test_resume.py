@@ -1,4 +1,4 @@
-"""Resume bookkeeping: which backups are resumed, and the training state Keras's backup leaves out."""
+"""Resume bookkeeping: which backups are resumed, the weights backup, and the training state it leaves out."""
 from pathlib import Path
 
 import keras
@@ -11,7 +11,7 @@ from xraylab import resume
 def test_a_backup_is_resumed_only_under_the_same_fingerprint(tmp_path: Path, capsys):
     backup = tmp_path / "backup"
     assert resume.open_backup(backup, resume.fingerprint({"lr": 0.001}, "manifest-digest")) is False
-    (backup / resume.KERAS_BACKUP).mkdir()  # what BackupAndRestore writes after an epoch
+    (backup / resume.KERAS_BACKUP).mkdir()  # what WeightsBackup writes after an epoch
     assert resume.open_backup(backup, resume.fingerprint({"lr": 0.001}, "manifest-digest")) is True
 
     assert resume.open_backup(backup, resume.fingerprint({"lr": 0.01}, "manifest-digest")) is False
@@ -108,3 +108,33 @@ def test_the_log_of_saved_epochs_comes_back_after_dvc_removed_it(tmp_path: Path)
     assert (live / "plots" / "metrics" / "loss.tsv").read_text() == logged
     resume.restore_log(tmp_path / "no-backup", live)  # nothing saved: the log is left as it is
     assert (live / "plots" / "metrics" / "loss.tsv").read_text() == logged
+
+
+def plain_model() -> keras.Model:
+    keras.utils.set_random_seed(0)
+    image = keras.Input((4,))
+    model = keras.Model(image, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dense(8, "relu")(image)))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def test_the_weights_backup_resumes_where_it_stopped_even_if_the_last_save_was_cut(tmp_path: Path):
+    rng = np.random.default_rng(0)
+    features, labels = rng.normal(size=(32, 4)), rng.integers(0, 2, 32)
+    fit = dict(batch_size=8, verbose=0, shuffle=False)
+    uninterrupted = plain_model()
+    uninterrupted.fit(features, labels, epochs=4, **fit)
+
+    first = plain_model()
+    first.fit(features, labels, epochs=2, callbacks=[resume.WeightsBackup(tmp_path)], **fit)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [resume.EPOCH_FILE, "epoch2.weights.h5"]
+    # A crash while epoch 3 was being saved: its weights are on disk, the epoch file still names epoch 2.
+    first.fit(features, labels, epochs=1, **fit)
+    first.save_weights(tmp_path / "epoch3.weights.h5")
+
+    resumed = plain_model()
+    history = resumed.fit(features, labels, epochs=4, callbacks=[resume.WeightsBackup(tmp_path)], **fit)
+    assert len(history.epoch) == 2 and history.epoch[0] == 2  # epochs 3 and 4 ran, from epoch 2's weights
+    for got, expected in zip(resumed.get_weights(), uninterrupted.get_weights(), strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [resume.EPOCH_FILE, "epoch4.weights.h5"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +19,8 @@ from PIL import Image
 from browser import open_page, python_reference, serving, shown_prediction, upload
 from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 
-from xraylab import release
+from xraylab import export, models, release
+from xraylab.config import NetworkConfig
 
 DOCS = REPO / "docs"
 PHONE = {"width": 390, "height": 844}
@@ -157,6 +159,70 @@ def test_a_site_calibration_sets_the_threshold_only_for_its_own_model(browser, x
         (docs / "release" / "calibration.json").write_text(json.dumps({**calibration, "model_digest": "0" * 64}))
         page, _ = open_page(browser, url)
         assert page.evaluate("window.xraylab.threshold") == meta["threshold"]
+
+
+def test_example_films_get_the_answer_python_gives(browser, site: str):
+    # A visitor without an X-ray clicks an example: the film goes the way of a chosen file.
+    page, requests = open_page(browser, site)
+    buttons = page.query_selector_all("[data-example]")
+    assert len(buttons) == 4 and "CC BY 4.0" in page.text_content(".examples")
+    for button in buttons:
+        example = DOCS / button.get_attribute("data-example")
+        page.evaluate("window.xraylab.millis = null")
+        button.click()
+        page.wait_for_function("window.xraylab.millis !== null")
+        shown = shown_prediction(page)
+        probability, _ = python_reference(release.RELEASE_DIR / release.MODEL_DIR, example)
+        print(f"{example.name}: browser {shown['probability']:.4f}, Python {probability:.4f}, {shown['label']}")
+        # Browser and Python decode the JPEG with different decoders: close, not identical.
+        assert abs(shown["probability"] - probability) <= 0.01
+        assert shown["label"] == page.text_content("#label")
+    assert_only_static_gets(requests, site)
+
+
+def test_documentation_links_open_rendered_pages(browser, site: str):
+    # GitHub Pages serves docs/ without a Markdown build: the links open doc.html, which renders the file.
+    page, requests = open_page(browser, site)
+    links = [link.get_attribute("href") for link in page.query_selector_all("nav a")]
+    assert links == [f"doc.html?file={name}" for name in ("model-card.md", "results.md", "reproducing.md",
+                                                          "architecture.md")]
+    for link in links:
+        page.goto(f"{site}/{link}")
+        page.wait_for_selector("#document h1")
+        source = (DOCS / link.split("=")[1]).read_text()
+        title = next(line for line in source.splitlines() if line.startswith("# "))[2:]
+        assert page.text_content("#document h1") == title.replace("`", "")
+        rendered = page.evaluate("""() => { const copy = document.getElementById('document').cloneNode(true);
+            copy.querySelectorAll('pre, code').forEach((element) => element.remove()); return copy.textContent; }""")
+        assert not re.search(r"^#+ |\]\([\w./-]+\)", rendered, flags=re.MULTILINE)  # no raw headings or links
+        if "| --- |" in source or "|---|" in source:
+            assert page.query_selector("#document table") is not None
+        # Links between the documents stay rendered.
+        for other in page.query_selector_all("#document a[href$='.md'], #document a[href*='.md#']"):
+            assert other.get_attribute("href").startswith("doc.html?file="), other.get_attribute("href")
+    page.goto(f"{site}/doc.html?file=../README.md")
+    page.wait_for_function("document.getElementById('document').textContent.startsWith('No such document')")
+    assert_only_static_gets(requests, site)
+
+
+def test_a_model_without_a_closed_form_says_it_has_no_heatmap(browser, xray_png: Path, tmp_path: Path):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    network = models.build("lenet5", NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4,
+                                                   learning_rate=1e-3, dropout=0.0), 2, seed=0)
+    meta = {**json.loads((DOCS / "model" / "meta.json").read_text()), "model": "lenet5", "image_size": 32,
+            "channels": 1}
+    shutil.rmtree(docs / "model")
+    export.to_tfjs(network, docs / "model", "none", meta)
+    with serving(docs) as url:
+        page, _ = open_page(browser, url, "?model=pipeline")
+        upload(page, xray_png)
+        shown = shown_prediction(page)
+        assert shown["heatmap"] is None
+        assert page.is_visible("#no-heatmap") and not page.is_visible("#heatmap-controls")
+        page.select_option("#model-choice", "release")  # the release model has one: the note goes
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Model ready')")
+        assert not page.is_visible("#no-heatmap")
 
 
 def assert_only_static_gets(requests: list[tuple[str, str]], site: str) -> None:

@@ -24,6 +24,29 @@ def last_conv_layer(model: keras.Model) -> str:
     raise ValueError(f"model {model.name} has no Conv2D layer, so Grad-CAM does not apply to it")
 
 
+def gradcam_layer(model: keras.Model) -> str:
+    """The layer whose feature maps Grad-CAM weighs unless one is named (gradcam.layer).
+
+    Where the network ends in global average pooling and a dense layer (custom_cnn, every transfer network), the
+    maps that pooling reads: for custom_cnn its last convolution, for a keras.applications backbone its last
+    block's output (after the activation, as Keras's own Grad-CAM example takes it). On them Grad-CAM has the
+    closed form of `grad_cam_graph`, which the web page computes too. Otherwise the last convolution.
+    """
+    pooled = _pooled_layer(model)
+    return pooled if pooled is not None else last_conv_layer(model)
+
+
+def _pooled_layer(model: keras.Model) -> str | None:
+    """The layer feeding the head's global average pooling, when all after that pooling is dropout and a dense
+    output layer; None for any other head."""
+    for index, layer in enumerate(model.layers):
+        if isinstance(layer, keras.layers.GlobalAveragePooling2D):
+            after = [type(later) for later in model.layers[index + 1:] if not isinstance(later, keras.layers.Dropout)]
+            if after == [keras.layers.Dense]:
+                return layer.input._keras_history.operation.name
+    return None
+
+
 def first_conv_layer(model: keras.Model) -> keras.layers.Layer:
     """The first 2-D convolution: the layer whose filters and activations are shown to people."""
     for layer in model.layers:
@@ -40,7 +63,7 @@ def grad_cam(model: keras.Model, images: np.ndarray, layer_name: str | None = No
     explains the arg-max class. Networks with a global-average-pooling + dense head get the closed form
     of `grad_cam_graph` (the same maps, and what the web demo computes); others a gradient tape.
     """
-    layer = model.get_layer(layer_name or last_conv_layer(model))
+    layer = model.get_layer(layer_name or gradcam_layer(model))
     images = tf.convert_to_tensor(images, tf.float32)
     if dense_head(model, layer.name) is not None:
         return grad_cam_graph(model, layer.name)(images)[1].numpy()
@@ -87,7 +110,7 @@ def grad_cam_graph(model: keras.Model, layer_name: str | None = None):
     to a peak of 1 removes anyway (that is CAM, Zhou et al. 2016). For a softmax head and arg-max class c,
     dp_c/dA_k ∝ p_c (w_ck - Σ_j p_j w_jk). Raises ValueError for any other head.
     """
-    layer = model.get_layer(layer_name or last_conv_layer(model))
+    layer = model.get_layer(layer_name or gradcam_layer(model))
     head = dense_head(model, layer.name)
     if head is None:
         raise ValueError(f"model {model.name}: what follows {layer.name} is not global average pooling and a "

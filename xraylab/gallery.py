@@ -60,7 +60,7 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
     positive = labels.positive(probabilities)
     lines = [f"# Explanations: {model.meta.name}", "",
              f"Test images at threshold {threshold:g}. Each map explains the predicted class: Grad-CAM weighs the "
-             f"feature maps of `{cfg.layer or explain.last_conv_layer(model.model)}`; occlusion greys out "
+             f"feature maps of `{cfg.layer or explain.gradcam_layer(model.model)}`; occlusion greys out "
              f"{cfg.occlusion_patch} px squares every {cfg.occlusion_stride} px and shows how much the "
              "probability drops.", ""]
     if len(class_names) > 2:

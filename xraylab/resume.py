@@ -1,15 +1,16 @@
 """Resuming a network's training after a crash: rerunning the same stage continues where it stopped.
 
-Keras's BackupAndRestore keeps the weights, the optimizer state (learning rate included) and the epoch
-counter. It does not keep what the plateau and early-stopping callbacks have counted so far, nor the
-state of the seed generators that draw dropout masks, and it cannot tell whether the params changed
-since. Those are added here, so a resumed run ends with the weights an uninterrupted run would have
-reached, and a backup from other params or data is set aside rather than resumed.
+`WeightsBackup` keeps the weights, the optimizer state (learning rate included) and the epoch to resume at, as
+Keras's BackupAndRestore does, but crash-safe. `TrainingState` adds what the plateau and early-stopping callbacks
+have counted so far and the state of the seed generators that draw dropout masks, and a fingerprint tells whether
+the params changed since. So a resumed run ends with the weights an uninterrupted run would have reached, and a
+backup from other params or data is set aside rather than resumed.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ import numpy as np
 from xraylab import atomic
 
 FINGERPRINT_FILE = "fingerprint.json"
-KERAS_BACKUP = "keras"  # BackupAndRestore's own folder inside the backup
+KERAS_BACKUP = "keras"  # WeightsBackup's folder inside the backup
+EPOCH_FILE = "epoch.json"  # in KERAS_BACKUP: the epoch to resume at and the weights file saved after it
 LOG_BACKUP = "live"  # a copy of the DVCLive log as of the last saved epoch
 _KEPT = {  # the counters each callback carries from one epoch to the next
     keras.callbacks.ReduceLROnPlateau: ("wait", "best", "cooldown_counter"),
@@ -85,7 +87,7 @@ class TrainingState(keras.callbacks.Callback):
     """Saves the listed callbacks' counters, the model's seed states and a copy of the DVCLive log after every
     epoch; restores the counters and seed states (`restore_log` puts the log back before DVCLive opens it).
 
-    Place it after those callbacks and the logger (so it saves their updated state) and before BackupAndRestore.
+    Place it after those callbacks and the logger (so it saves their updated state) and before WeightsBackup.
     A crash between the two saves leaves counters one epoch ahead of the backup; the counters of the
     epoch before are kept for that case, and the first epoch that runs picks the matching ones.
     """
@@ -162,6 +164,42 @@ class TrainingState(keras.callbacks.Callback):
 
     def _weights_path(self, done: int) -> Path:
         return self.backup_dir / f"best_weights_epoch{done}.npz"
+
+
+class WeightsBackup(keras.callbacks.Callback):
+    """The model's weights and optimizer state after every epoch, and on a rerun the epoch to go on from.
+
+    What keras.callbacks.BackupAndRestore does, made crash-safe. Keras writes the new weights over the old file and
+    then the epoch number into another: a crash between the two (tests/e2e/test_repro_resume.py's kill landed there
+    now and then) resumed this epoch's weights as the previous epoch's, trained that epoch twice and ended with other
+    weights. Here each epoch's weights go to a file of their own, and EPOCH_FILE, which names them, is replaced
+    last and atomically: wherever a run stops, it names weights that were written completely.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__()
+        self.directory = Path(directory)
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        state = self.directory / EPOCH_FILE
+        if not state.is_file():
+            return
+        saved = json.loads(state.read_text())
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)  # its variables must exist to be loaded
+        self.model.load_weights(self.directory / saved["weights"])
+        self.model._initial_epoch = saved["epoch"]  # where fit() starts: Keras's BackupAndRestore sets the same
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"epoch{epoch + 1}.weights.h5"
+        temp = self.directory / f".{name}.tmp.weights.h5"  # Keras wants the .weights.h5 ending
+        self.model.save_weights(temp, overwrite=True)
+        os.replace(temp, self.directory / name)
+        atomic.write_json(self.directory / EPOCH_FILE, {"epoch": epoch + 1, "weights": name})
+        for older in self.directory.glob("epoch*.weights.h5"):
+            if older.name != name:
+                older.unlink()
 
 
 def _plain(value: Any) -> Any:

@@ -83,9 +83,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
             # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
             # trims (resume.trim_log), rather than an epoch never logged.
             resume.TrainingState(paths.backup_dir, stateful, paths.live_dir),
-            # double_checkpoint: a crash while the weights file is written falls back to the epoch before.
-            keras.callbacks.BackupAndRestore(str(paths.backup_dir / resume.KERAS_BACKUP), delete_checkpoint=False,
-                                             double_checkpoint=True),
+            resume.WeightsBackup(paths.backup_dir / resume.KERAS_BACKUP),
         ]
         started = time.perf_counter()
         fitted.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
