@@ -18,13 +18,15 @@ from xdist.scheduler import LoadGroupScheduling
 SHARED_RUN = "reproduced"  # conftest.py `reproduced` builds the shared pipeline run in this folder of the run's
 SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 
-# Seconds each long run took on this project's 2-core machine (`pytest --durations`, 2026-12-02): only the
-# order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
+# Seconds each long run took on this project's 2-core machine (`pytest --durations`, 2026-12-02; readme with the
+# three-class run of docs/results.md): only the order matters. A test under tests/e2e/ not listed here counts as
+# a one-minute run.
 MEASURED = {
-    "test_docs.py::test_every_documented_command_runs[bottleneck]": 385,
-    "test_docs.py::test_every_documented_command_runs[docs]": 366,
-    "test_docs.py::test_every_documented_command_runs[readme]": 259,
-    "test_pr_job.py": 200,
+    "test_docs.py::test_every_documented_command_runs[docs]": 424,
+    "test_docs.py::test_every_documented_command_runs[bottleneck]": 418,
+    "test_docs.py::test_every_documented_command_runs[readme]": 360,
+    "test_pr_job.py": 110,
+    "test_repro_three_class.py": 88,
     "test_repro_resume.py": 65,
     "test_profile_queue.py": 10,
     "test_docs.py::test_commands_left_out_are_still_documented": 0,  # reads the docs only: a short test
