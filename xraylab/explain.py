@@ -37,14 +37,13 @@ def gradcam_layer(model: keras.Model) -> str:
 
 
 def _pooled_layer(model: keras.Model) -> str | None:
-    """The layer feeding the head's global average pooling, when all after that pooling is dropout and a dense
-    output layer; None for any other head."""
-    for index, layer in enumerate(model.layers):
-        if isinstance(layer, keras.layers.GlobalAveragePooling2D):
-            after = [type(later) for later in model.layers[index + 1:] if not isinstance(later, keras.layers.Dropout)]
-            if after == [keras.layers.Dense]:
-                return layer.input._keras_history.operation.name
-    return None
+    """The layer feeding the head's global average pooling, when what follows it is the head `dense_head`
+    accepts; None for any other head."""
+    pooling = [layer for layer in model.layers if isinstance(layer, keras.layers.GlobalAveragePooling2D)]
+    if not pooling:
+        return None
+    name = pooling[-1].input._keras_history.operation.name
+    return name if dense_head(model, name) is not None else None
 
 
 def first_conv_layer(model: keras.Model) -> keras.layers.Layer:
