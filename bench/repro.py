@@ -1,18 +1,24 @@
-"""End-to-end `dvc repro` of the default pipeline (embedded sample) on a fresh clone, then a no-op rerun.
+"""End-to-end `dvc repro` of the default pipeline (embedded sample) on a fresh clone: its time, a no-op rerun, and
+which committed files it reproduces byte for byte, here and on a simulated other CPU.
 
-The clone is of the committed HEAD into a temp folder with an empty DVC cache, so every stage runs, as after
-`git clone`. The second `dvc repro` finds nothing changed; the ratio says what the bookkeeping costs.
-Run from the repository root: python bench/repro.py
+Each clone is of the committed HEAD into a temp folder with an empty DVC cache, so every stage runs, as after
+`git clone`. The second `dvc repro` finds nothing changed; the ratio says what the bookkeeping costs. Then `git
+status` lists the committed outputs the run wrote differently. The other CPU is this machine with one core
+(`taskset -c 0`) and oneDNN asked for AVX-512 in the environment (bench/cpu_paths.py): what params.yaml's `cpu`
+section has to make irrelevant.
+Run from the repository root: python bench/repro.py [--no-other-cpu]
 """
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+OTHER_CPU = (["taskset", "-c", "0"], {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"})
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -21,17 +27,36 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def changed(clone: Path) -> list[str]:
+    """Committed files the run wrote differently (git's short status lines)."""
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, check=True, capture_output=True, text=True)
+    return status.stdout.splitlines()
+
+
+def fresh_run(scratch: Path, name: str, prefix: list[str], extra_env: dict[str, str]) -> tuple[float, float, list[str]]:
+    clone = scratch / name
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    # The stages import xraylab from the clone, not from wherever the package is installed.
+    env = {**os.environ, **extra_env, "PYTHONPATH": str(clone)}
+    full = timed([*prefix, "dvc", "repro"], clone, env)
+    noop = timed([*prefix, "dvc", "repro"], clone, env)
+    return full, noop, changed(clone)
+
+
+def report(what: str, full: float, noop: float, differ: list[str]) -> None:
+    print(f"{what}: dvc repro, fresh clone     {full:7.1f} s")
+    print(f"{what}: dvc repro, nothing changed {noop:7.1f} s  ({full / noop:.0f}x faster)")
+    print(f"{what}: committed files written differently: {len(differ)}")
+    for line in differ:
+        print(f"    {line}")
+
+
+def main(other_cpu: bool) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        clone = Path(scratch) / "xraylab"
-        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
-        # The stages import xraylab from the clone, not from wherever the package is installed.
-        env = {**os.environ, "PYTHONPATH": str(clone)}
-        full = timed(["dvc", "repro"], clone, env)
-        noop = timed(["dvc", "repro"], clone, env)
-    print(f"dvc repro, fresh clone     {full:7.1f} s  (every stage: {os.cpu_count()} CPU cores)")
-    print(f"dvc repro, nothing changed {noop:7.1f} s  ({full / noop:.0f}x faster)")
+        report(f"this machine ({os.cpu_count()} cores)", *fresh_run(Path(scratch), "here", [], {}))
+        if other_cpu:
+            report("simulated other CPU (1 core, AVX-512 asked)", *fresh_run(Path(scratch), "other", *OTHER_CPU))
 
 
 if __name__ == "__main__":
-    main()
+    main(other_cpu="--no-other-cpu" not in sys.argv[1:])

@@ -2,7 +2,8 @@
 
 Each script runs in its own process from the repository root; its output goes into results.md verbatim
 under its name, with its wall time; a failing script is recorded as failed, and the others still run.
-`--only a,b` runs a subset (results.md then holds only those). Takes about half an hour on 2 cores.
+`--only a,b` runs a subset: their sections are replaced, the others kept as they were (each section says when
+and at which commit it was measured). Takes about 50 minutes on 2 cores.
 Run from the repository root after `dvc repro`: python bench/run_all.py
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -21,7 +23,8 @@ sys.path.insert(0, str(REPO))
 from xraylab import atomic  # noqa: E402
 
 # In the order the figures are read: data in, training, the whole pipeline, memory, serving.
-SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "stage_rss", "predict", "site")
+SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "cpu_paths", "stage_rss",
+           "predict", "site")
 
 
 def run(name: str) -> tuple[str, float, bool]:
@@ -34,6 +37,20 @@ def run(name: str) -> tuple[str, float, bool]:
     return output, seconds, result.returncode == 0
 
 
+def kept_sections(text: str, keep: set[str]) -> dict[str, str]:
+    """{script: its section} of an earlier results.md, for the scripts in `keep`; a section written by a whole run
+    (the header then named its day and commit) gets them in its own title."""
+    parts = re.split(r"^(?=## \w+\.py )", text, flags=re.MULTILINE)
+    whole_run = re.search(r"on (\d{4}-\d\d-\d\d) at commit (\w+)", parts[0])
+    found = {}
+    for part in parts[1:]:
+        name = re.match(r"## (\w+)\.py ", part).group(1)
+        if whole_run:
+            part = re.sub(r"^(## \w+\.py \(\d+ s)\)", rf"\1; {whole_run[1]}, commit {whole_run[2]})", part)
+        found[name] = part.rstrip("\n") + "\n"
+    return {name: section for name, section in found.items() if name in keep}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated script names, e.g. site,repro")
@@ -44,13 +61,8 @@ def main() -> None:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(SCRIPTS)}")
     revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                               text=True).stdout.strip()
-    sections = [
-        "# Benchmark results\n",
-        f"Written by `python bench/run_all.py` on {datetime.date.today()} at commit {revision}: "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, Python "
-        f"{platform.python_version()}. Every figure below comes from this one run; see bench/README.md for "
-        "what each script measures.\n",
-    ]
+    results = REPO / "bench" / "results.md"
+    sections = kept_sections(results.read_text() if results.is_file() else "", keep=set(SCRIPTS) - set(chosen))
     failed = []
     for name in chosen:
         print(f"running bench/{name}.py …", flush=True)
@@ -58,8 +70,13 @@ def main() -> None:
         if not ok:
             failed.append(name)
         print(output, flush=True)
-        sections.append(f"## {name}.py ({seconds:.0f} s)\n\n```\n{output}\n```\n")
-    atomic.write_text(REPO / "bench" / "results.md", "\n".join(sections))
+        sections[name] = (f"## {name}.py ({seconds:.0f} s; {datetime.date.today()}, commit {revision})\n\n"
+                          f"```\n{output}\n```\n")
+    header = ("# Benchmark results\n\nWritten by `python bench/run_all.py`: "
+              f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, Python "
+              f"{platform.python_version()}. Each section says the day and commit of the run that printed it; "
+              "see bench/README.md for what each script measures.\n")
+    atomic.write_text(results, "\n".join([header, *(sections[name] for name in SCRIPTS if name in sections)]))
     print(f"bench/results.md written; {len(chosen) - len(failed)} of {len(chosen)} scripts succeeded")
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, config, export, leaderboard, saved
+from xraylab import cli, config, determinism, export, leaderboard, saved
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -15,6 +15,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          metrics_dir: Path = typer.Option(Path("metrics")),
          out_dir: Path = typer.Option(Path("docs/model"))) -> None:
     cfg = config.load(params)
+    determinism.pin_cpu(cfg.cpu)
     board = json.loads((metrics_dir / "leaderboard.json").read_text())
     name = leaderboard.best(metrics_dir, network=True)
     model = saved.load(models_dir / name)

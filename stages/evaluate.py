@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from xraylab import (atomic, cli, config, curves, evaluation, external, films, labels, leaderboard, manifest,
-                     metrics, saved)
+from xraylab import (atomic, cli, config, curves, determinism, evaluation, external, films, labels, leaderboard,
+                     manifest, metrics, saved)
 from xraylab.datasets import sources
 from xraylab.evaluation import Predictions
 
@@ -20,6 +20,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          models_dir: Path = typer.Option(Path("models")),
          metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
     cfg = config.load(params)
+    determinism.pin_cpu(cfg.cpu)
     class_names = sources.class_names(cfg.data)
     # Read first: a missing or malformed folder fails at once, naming its key, before anything else runs.
     external_sets = {name: external.read(Path(entry.path), cfg.data.task, f"evaluate.external.{name}.path")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, cli, config, evaluation, gallery, manifest, saved
+from xraylab import atomic, cli, config, determinism, evaluation, gallery, manifest, saved
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -16,6 +16,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          predictions_dir: Path = typer.Option(Path("metrics/predictions"), help="evaluate's per-image results"),
          out_dir: Path = typer.Option(Path("reports/gradcam"))) -> None:
     cfg = config.load(params)
+    determinism.pin_cpu(cfg.cpu)
     with atomic.writing_dir(out_dir) as temp:
         for name in cfg.train.models:
             model = saved.load(models_dir / name)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, config, manifest, train
+from xraylab import cli, config, determinism, manifest, train
 from xraylab.config import ConfigError
 from xraylab.datasets import sources
 
@@ -22,6 +22,7 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
                                            help="bottleneck features, kept between runs (not a DVC output)"),
          ) -> None:
     cfg = config.load(params)
+    determinism.pin_cpu(cfg.cpu)
     if model not in cfg.models:
         raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
     weights = json.loads((splits_dir / "class_weights.json").read_text())

@@ -103,6 +103,18 @@ PRECISIONS = ("auto", "mixed_float16", "float32")
 
 
 @dataclass(frozen=True)
+class CpuConfig:
+    """Which CPU code path TensorFlow takes (xraylab.determinism.pin_cpu): the weights depend on it."""
+    isa: str | None  # oneDNN's instruction-set cap, e.g. avx2; None: the best this CPU has
+    threads: int | None  # TensorFlow's intra-op threads; None: one per core
+
+
+# oneDNN's instruction-set names (ONEDNN_MAX_CPU_ISA), lower case, oldest first.
+CPU_ISAS = ("sse41", "avx", "avx2", "avx2_vnni", "avx512_core", "avx512_core_vnni", "avx512_core_bf16",
+            "avx512_core_amx")
+
+
+@dataclass(frozen=True)
 class AugmentConfig:
     """Random changes drawn afresh for every image in every training epoch (never at inference).
 
@@ -239,6 +251,7 @@ class Config:
     split: SplitConfig
     balance: BalanceConfig
     train: TrainConfig
+    cpu: CpuConfig
     models: Mapping[str, ModelConfig]
     evaluate: EvaluateConfig
     gradcam: GradcamConfig
@@ -287,6 +300,7 @@ def parse(raw: Mapping[str, Any]) -> Config:
         split=_split(_section(raw, "split")),
         balance=_balance(_section(raw, "balance")),
         train=train,
+        cpu=_cpu(_section(raw, "cpu")),
         models=models,
         evaluate=_evaluate(_section(raw, "evaluate")),
         gradcam=_gradcam(_section(raw, "gradcam")),
@@ -408,6 +422,15 @@ def _train(section: Mapping[str, Any], models: Mapping[str, ModelConfig]) -> Tra
                        cache_images=_boolean("train.cache_images", section),
                        precision=_choice("train.precision", section, PRECISIONS) if "precision" in section
                        else TrainConfig.precision)
+
+
+def _cpu(section: Mapping[str, Any]) -> CpuConfig:
+    _only_keys("cpu", section, CpuConfig)
+    isa = _value("cpu.isa", section)
+    if isa is not None and isa not in CPU_ISAS:
+        raise ConfigError(f"cpu.isa must be null or one of {list(CPU_ISAS)}, got {isa!r}")
+    threads = None if _value("cpu.threads", section) is None else _integer("cpu.threads", section, minimum=1)
+    return CpuConfig(isa=isa, threads=threads)
 
 
 def _model(key: str, section: Any) -> ModelConfig:
