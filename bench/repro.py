@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
 OTHER_CPU = (["taskset", "-c", "0"], {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"})
 
@@ -28,9 +30,22 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 
 def changed(clone: Path) -> list[str]:
-    """Committed files the run wrote differently (git's short status lines)."""
+    """Committed files the run wrote differently (git's short status lines), and for dvc.lock the outputs whose
+    hash changed."""
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, check=True, capture_output=True, text=True)
-    return status.stdout.splitlines()
+    lines = status.stdout.splitlines()
+    if any(line.endswith(" dvc.lock") for line in lines):
+        committed = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=clone, check=True, capture_output=True,
+                                   text=True).stdout
+        before = lock_hashes(yaml.safe_load(committed))
+        after = lock_hashes(yaml.safe_load((clone / "dvc.lock").read_text()))
+        lines += [f"  dvc.lock: {path} hashed differently" for path in sorted(before) if before[path] != after.get(path)]
+    return lines
+
+
+def lock_hashes(lock: dict) -> dict[str, str]:
+    """{output path: its md5} of every stage in a dvc.lock."""
+    return {out["path"]: out.get("md5", "") for stage in lock["stages"].values() for out in stage.get("outs", [])}
 
 
 def fresh_run(scratch: Path, name: str, prefix: list[str], extra_env: dict[str, str]) -> tuple[float, float, list[str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from xraylab import atomic  # noqa: E402
+from xraylab import atomic, blocks  # noqa: E402
 
 # In the order the figures are read: data in, training, the whole pipeline, memory, serving.
 SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "cpu_paths", "stage_rss",
@@ -51,6 +51,12 @@ def kept_sections(text: str, keep: set[str]) -> dict[str, str]:
     return {name: section for name, section in found.items() if name in keep}
 
 
+def epoch_times_block(section: str) -> str:
+    """docs/reproducing.md's epoch-times block: results.md's epoch_times section as it stands, title and all."""
+    title, body = section.split("\n", 1)
+    return f"From bench/results.md, {title.removeprefix('## ')}:\n{body.rstrip()}\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated script names, e.g. site,repro")
@@ -77,6 +83,8 @@ def main() -> None:
               f"{platform.python_version()}. Each section says the day and commit of the run that printed it; "
               "see bench/README.md for what each script measures.\n")
     atomic.write_text(results, "\n".join([header, *(sections[name] for name in SCRIPTS if name in sections)]))
+    if "epoch_times" in chosen and "epoch_times" not in failed:
+        blocks.replace(REPO / "docs" / "reproducing.md", "epoch-times", epoch_times_block(sections["epoch_times"]))
     print(f"bench/results.md written; {len(chosen) - len(failed)} of {len(chosen)} scripts succeeded")
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}")

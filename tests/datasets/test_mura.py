@@ -26,8 +26,11 @@ def test_split_keeps_patients_together_and_carries_study_ids(tmp_path: Path):
     synthetic.write_mura(root, patients=30, seed=1)
     parts = splits.split(mura.scan(root), val_fraction=0.2, test_fraction=0.2, seed=0)
     assert all("study_id" in frame and "body_part" in frame for frame in parts.values())
-    studies = [set(frame["study_id"]) for frame in parts.values()]
-    assert not (studies[0] & studies[1])
+    assert all(len(frame) for frame in parts.values())
+    for first, second in (("train", "val"), ("train", "test"), ("val", "test")):
+        for key in ("patient_id", "study_id"):
+            shared = set(parts[first][key]) & set(parts[second][key])
+            assert not shared, f"{key} in both {first} and {second}: {sorted(shared)[:3]}"
 
 
 def test_wrong_folder_is_named(tmp_path: Path):

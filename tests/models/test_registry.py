@@ -1,9 +1,15 @@
-import numpy as np
-import pytest
-from sklearn.model_selection import GridSearchCV
+import json
+from pathlib import Path
 
-from xraylab import models
-from xraylab.config import ClassicConfig, NetworkConfig
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+from conftest import sample_images
+from xraylab import models, pipeline, train
+from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig
 from xraylab.errors import UserError
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.2,
@@ -23,9 +29,30 @@ def test_custom_cnn_gives_one_probability_per_image():
     assert three.output_shape == (None, 3)
 
 
-def test_rf_is_a_grouped_grid_search():
+def test_rf_is_a_grid_search_over_its_params_grid():
     search = models.build("rf", CLASSIC, num_classes=2, seed=0)
     assert isinstance(search, GridSearchCV) and search.param_grid == {"n_estimators": [5]}
+
+
+def test_the_grid_search_keeps_each_patients_films_in_one_fold(tmp_path: Path):
+    # Twins: each of 40 patients has one real film twice, under a label drawn at random. The films say nothing about
+    # the labels, so only a fold that splits a patient can score above chance (the forest remembers the twin).
+    # Trained the pipeline's way (train.fit, patients as groups), the search must score chance; the same search
+    # with plain folds, the control, scores well above it.
+    films = sample_images("train", "NORMAL", 20) + sample_images("train", "PNEUMONIA", 20)
+    labels = np.random.default_rng(0).permutation([0, 1] * 20)
+    manifest = pd.DataFrame([{"path": str(film), "label": int(label), "patient_id": f"p{index}"}
+                             for index, (film, label) in enumerate(zip(films, labels)) for _ in range(2)])
+    cfg = ClassicConfig(image_size=16, cv_folds=4, grid={"n_estimators": (50,), "max_depth": (None,)})
+    train.fit("rf", cfg, TrainConfig(models=("rf",), seed=0, cache_images=False), train=manifest, val=manifest,
+              class_names=("NORMAL", "PNEUMONIA"), class_weights={0: 1.0, 1: 1.0},
+              paths=train.TrainPaths.inside(tmp_path))
+    grouped = json.loads((tmp_path / "live" / "metrics.json").read_text())["cv_roc_auc"]
+
+    pixels, targets = pipeline.flat_arrays(manifest, cfg.image_size)
+    forest = RandomForestClassifier(n_estimators=50, random_state=0, n_jobs=1)
+    leaky = cross_val_score(forest, pixels, targets, cv=KFold(4, shuffle=True, random_state=0), scoring="roc_auc")
+    assert grouped < 0.7 < 0.9 < leaky.mean(), (grouped, leaky.mean())
 
 
 def test_unknown_name_and_wrong_section_type():
