@@ -22,12 +22,14 @@ SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 # three-class run of docs/results.md): only the order matters. A test under tests/e2e/ not listed here counts as
 # a one-minute run.
 MEASURED = {
-    "test_docs.py::test_every_documented_command_runs[docs]": 424,
-    "test_docs.py::test_every_documented_command_runs[bottleneck]": 418,
-    "test_docs.py::test_every_documented_command_runs[readme]": 360,
-    "test_pr_job.py": 110,
-    "test_repro_three_class.py": 88,
-    "test_repro_resume.py": 65,
+    "test_docs.py::test_every_documented_command_runs[docs]": 387,
+    "test_docs.py::test_every_documented_command_runs[bottleneck]": 368,
+    "test_docs.py::test_every_documented_command_runs[readme]": 316,
+    "test_pr_job.py": 95,
+    "test_repro_three_class.py": 73,
+    "test_repro_resume.py": 62,
+    "test_repro_mixed_precision.py": 57,
+    "test_repro_mura.py": 51,
     "test_profile_queue.py": 10,
     "test_docs.py::test_commands_left_out_are_still_documented": 0,  # reads the docs only: a short test
 }
