@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from xraylab import blocks
 from xraylab.errors import UserError
 
@@ -21,12 +22,11 @@ def test_the_epoch_times_in_reproducing_are_what_the_benchmark_printed():
     # docs/reproducing.md's "Expected" figures are derived from this block; bench/run_all.py writes it.
     import sys
 
-    repo = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(repo / "bench"))
+    sys.path.insert(0, str(REPO / "bench"))
     import run_all
 
-    section = run_all.kept_sections((repo / "bench" / "results.md").read_text(), {"epoch_times"})["epoch_times"]
+    section = run_all.kept_sections((REPO / "bench" / "results.md").read_text(), {"epoch_times"})["epoch_times"]
     start, end = blocks.markers("epoch-times")
-    quoted = (repo / "docs" / "reproducing.md").read_text().split(start + "\n")[1].split(end)[0]
+    quoted = (REPO / "docs" / "reproducing.md").read_text().split(start + "\n")[1].split(end)[0]
     assert quoted == run_all.epoch_times_block(section)
     assert "vgg16                128 px" in quoted

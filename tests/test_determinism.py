@@ -6,19 +6,17 @@ Another CPU is simulated the way bench/cpu_paths.py does it: oneDNN's instructio
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from conftest import REPO
-from xraylab import config
+from xraylab import config, saved
 from xraylab.config import ConfigError
 
 # 16 real films, a small network, two epochs: the kernels that differ between CPUs (convolutions, matrix products
@@ -42,7 +40,7 @@ train.fit("custom_cnn", network, TrainConfig(models=("custom_cnn",), seed=1, cac
 
 def trained_weights(tmp_path: Path, films: pd.DataFrame, name: str, cpu: tuple[str, str],
                     env: dict[str, str] | None = None, one_core: bool = False) -> str:
-    """SHA-256 of the weights a fresh process trains under `cpu` (isa, threads; "-" for null)."""
+    """The digest of the model a fresh process trains under `cpu` (isa, threads; "-" for null)."""
     manifest = tmp_path / "films.csv"
     films.to_csv(manifest, index=False)
     out = tmp_path / name
@@ -51,8 +49,7 @@ def trained_weights(tmp_path: Path, films: pd.DataFrame, name: str, cpu: tuple[s
     result = subprocess.run(command, capture_output=True, text=True, cwd=REPO,
                             env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
     assert result.returncode == 0, result.stderr[-3000:]
-    with zipfile.ZipFile(out / "model" / "model.keras") as archive:
-        return hashlib.sha256(archive.read("model.weights.h5")).hexdigest()
+    return saved.digest(out / "model")
 
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux) to simulate a one-core CPU")

@@ -429,8 +429,8 @@ def _cpu(section: Mapping[str, Any]) -> CpuConfig:
     isa = _value("cpu.isa", section)
     if isa is not None and isa not in CPU_ISAS:
         raise ConfigError(f"cpu.isa must be null or one of {list(CPU_ISAS)}, got {isa!r}")
-    threads = None if _value("cpu.threads", section) is None else _integer("cpu.threads", section, minimum=1)
-    return CpuConfig(isa=isa, threads=threads)
+    threads = _value("cpu.threads", section)
+    return CpuConfig(isa=isa, threads=None if threads is None else _integer("cpu.threads", section, minimum=1))
 
 
 def _model(key: str, section: Any) -> ModelConfig:

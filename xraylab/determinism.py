@@ -1,4 +1,5 @@
-"""Seeding and the CPU code path, so the same params give byte-identical weights and metrics on any x86-64 CPU."""
+"""Seeding and the CPU code path, so the same params give byte-identical weights and metrics, run after run and on
+the other x86-64 CPUs bench/cpu_paths.py simulates (TensorFlow itself promises neither across CPUs)."""
 from __future__ import annotations
 
 import os
