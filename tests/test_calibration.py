@@ -51,10 +51,11 @@ def test_calibrate_picks_the_rule_on_the_films_and_predict_uses_it(workspace: Pa
     expected = thresholds.choose("sensitivity=1", frame["label"].to_numpy(), probabilities)
     assert written["threshold"] == pytest.approx(expected, abs=1e-6)
     assert written["calibrated"]["scores"]["sensitivity"] == 1.0
-    assert (written["validation_threshold"], written["rule"], written["films"]) == (0.5, "sensitivity=1", "site-films")
+    assert (written["model_threshold"], written["model_threshold_picked_on"]) == (0.5, "validation")
+    assert (written["rule"], written["films"]) == ("sensitivity=1", "site-films")
     assert written["images"] == {"NORMAL": 6, "PNEUMONIA": 6}
     assert written["model_digest"] == saved.digest(workspace / "models" / "custom_cnn")
-    assert "| 0.5000 validation |" in result.output and "calibrated (sensitivity=1)" in result.output
+    assert "| 0.5000 model's own (picked on validation) |" in result.output and "calibrated (sensitivity=1)" in result.output
 
     image = sample_images("test", "NORMAL", 1)[0]
     used = predict(workspace, str(image))

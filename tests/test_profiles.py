@@ -60,3 +60,15 @@ def test_the_command_prints_a_runnable_line(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("dvc exp run -S 'train.models=[\"custom_cnn\"]' "
                                      "-S models.custom_cnn.image_size=64")
+
+
+def test_the_command_adds_overrides_after_the_profile(tmp_path: Path):
+    profile = tmp_path / "small.yaml"
+    profile.write_text("models: {custom_cnn: {image_size: 64}}\n")
+    result = CliRunner().invoke(app, ["profile", str(profile), "--params", str(REPO / "params.yaml"), "--name", "x",
+                                      "-S", "++evaluate.external.target_dev.path=/films/dev",
+                                      "--set", "++evaluate.external.target_dev.calibrate=youden"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == ("dvc exp run --name x -S models.custom_cnn.image_size=64 "
+                                     "-S ++evaluate.external.target_dev.path=/films/dev "
+                                     "-S ++evaluate.external.target_dev.calibrate=youden")

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO
 
-from xraylab import release, saved
+from xraylab import predict, release, saved
 from xraylab.errors import UserError
 
 SCORES = {"accuracy": 0.9, "sensitivity": 0.95, "specificity": 0.85, "roc_auc": 0.96, "pr_auc": 0.97, "f1": 0.92,
@@ -46,6 +46,8 @@ def test_the_threshold_from_target_films_is_shipped_beside_the_validation_one(wo
     assert meta["model_digest"] == saved.digest(release_dir / "model")
     assert meta["replaces"]["experiment"] == "old-one" and meta["replaces"]["independent"]["films"] == 329
     assert json.loads((tmp_path / "site" / "meta.json").read_text()) == meta
+    chosen = predict.resolve_model("release", workspace / "models", targeted / "metrics", release_dir)
+    assert (chosen.threshold, chosen.threshold_source) == (0.8, "target")  # what predict and calibrate start from
 
     card = release.card_table(meta)
     assert "Operating threshold 0.8000 (youden on target: picked on those target films" in card

@@ -51,6 +51,17 @@ def xray_png(xray_pngs: list[Path]) -> Path:
 def test_release_model_in_the_browser_matches_python(browser, site: str, xray_pngs: list[Path], tmp_path: Path):
     page, requests = open_page(browser, site)
     assert page.input_value("#model-choice") == "release"
+    # The page says where the shipped threshold comes from and how the release scored on target films.
+    meta = json.loads((release.RELEASE_DIR / release.META_FILE).read_text())
+    card = page.text_content("#model-card")
+    for name, part in (meta.get("external") or {}).items():
+        scores = (part["calibrated"] if name == meta.get("threshold_set") else part["at_val_threshold"])["scores"]
+        assert f"On {part['count']} target films ({name}" in card
+        assert f"specificity {100 * scores['specificity']:.1f}%" in card, card
+    if meta.get("threshold_set"):
+        assert "which chose the threshold: optimistic" in card
+    if (meta.get("replaces") or {}).get("independent"):
+        assert f"It replaces {meta['replaces']['experiment']}" in card
     for number, image in enumerate(xray_pngs):
         page.evaluate("window.xraylab.millis = null")
         upload(page, image)

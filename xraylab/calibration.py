@@ -23,13 +23,18 @@ CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
 
 
-def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, validation_threshold: float,
+def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, own_threshold: tuple[float, str],
               films: pd.DataFrame, folder: Path, rule: float | str, cfg: EvaluateConfig) -> dict[str, Any]:
-    """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds."""
+    """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds.
+
+    `own_threshold`: the model's threshold so far and the set it was picked on ("validation", or the target
+    films a release shipped the threshold of).
+    """
+    threshold, picked_on = own_threshold
     # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
     with decodable(films, "calibrate FILMS") as readable:
         predictions = evaluation.Predictions(films, model.probabilities(readable))
-    scored = evaluation.external_scores(predictions, validation_threshold, ExternalConfig(str(folder), rule), cfg)
+    scored = evaluation.external_scores(predictions, threshold, ExternalConfig(str(folder), rule), cfg)
     counts = films["label"].value_counts()
     return {
         "model": model_name,
@@ -38,9 +43,10 @@ def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, valid
         "rule": scored["calibrated"]["rule"],
         "films": Path(folder).resolve().name,
         "images": {name: int(counts.get(label, 0)) for label, name in enumerate(model.meta.class_names)},
-        "validation_threshold": validation_threshold,
+        "model_threshold": threshold,
+        "model_threshold_picked_on": picked_on,
         "confidence": cfg.confidence,
-        "at_validation_threshold": scored["at_val_threshold"],
+        "at_model_threshold": scored["at_val_threshold"],
         "calibrated": {key: scored["calibrated"][key] for key in ("scores", "interval")},
     }
 
@@ -84,7 +90,8 @@ def summary(calibration: dict[str, Any]) -> str:
     lines = [f"{calibration['model']} on {calibration['films']} "
              f"({', '.join(f'{count} {name}' for name, count in calibration['images'].items())}); "
              f"{round(100 * calibration['confidence'])}% bootstrap intervals:", "", header, "|---|---|---|---|---|"]
-    for label, part, threshold in (("validation", "at_validation_threshold", calibration["validation_threshold"]),
+    own = f"model's own (picked on {calibration['model_threshold_picked_on']})"
+    for label, part, threshold in ((own, "at_model_threshold", calibration["model_threshold"]),
                                    (f"calibrated ({calibration['rule']})", "calibrated", calibration["threshold"])):
         scores, interval = calibration[part]["scores"], calibration[part]["interval"]
         cells = [leaderboard.cell(scores[name], interval[name])

@@ -36,12 +36,13 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    as_json: bool = typer.Option(False, "--json", help="one JSON object per line and image"),
                    calibrated: bool = typer.Option(True, "--calibrated/--validation-threshold",
                                                    help="use the threshold of `xraylab calibrate` for this model "
-                                                        "where there is one, or the one picked on validation"),
+                                                        "where there is one, or the model's own (picked on "
+                                                        "validation; the release's as shipped)"),
                    models_dir: Path = typer.Option(Path("models")),
                    metrics_dir: Path = typer.Option(Path("metrics")),
                    release_dir: Path = typer.Option(Path("release")),
                    calibration_dir: Path = typer.Option(Path("calibration"))) -> None:
-    """Class and probability for each image, at the model's calibrated threshold, or the one from validation."""
+    """Class and probability for each image, at the model's calibrated threshold, or its own."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
     from xraylab import films, predict
     images = predict.expand(images)
@@ -65,7 +66,7 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
 
 def _operating_threshold(chosen, calibrated: bool, calibration_dir: Path) -> float:
     """The threshold `xraylab calibrate` chose for this model file where there is one (and it is wanted), else
-    the validation one."""
+    the model's own."""
     from xraylab import calibration, saved
     site = calibration.threshold_for(chosen.name, saved.digest(chosen.directory), calibration_dir) if calibrated \
         else None
@@ -98,8 +99,9 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
     chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
     task = external.task_of(chosen.model.meta.class_names)
     frame = external.read(films, task, "calibrate FILMS")
-    result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory), chosen.threshold,
-                                   frame, films, chosen_rule, cfg.evaluate)
+    result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory),
+                                   (chosen.threshold, chosen.threshold_source), frame, films, chosen_rule,
+                                   cfg.evaluate)
     written = calibration.write(result, calibration_dir, site_dir if chosen.name == predict.RELEASE else None)
     typer.echo(calibration.summary(result))
     typer.echo(f"\n{written}: threshold {result['threshold']:.4f} for {chosen.name}; `xraylab predict` "
@@ -188,10 +190,13 @@ def profile(path: Path = typer.Argument(..., help="a profile of params overrides
             params: Path = typer.Option(Path("params.yaml"), help="the params file it overrides"),
             run: bool = typer.Option(False, "--run", help="run the experiment now"),
             queue: bool = typer.Option(False, "--queue", help="queue it for `dvc queue start`"),
-            name: str = typer.Option(None, "--name", "-n", help="the experiment's name in `dvc exp show`")) -> None:
+            name: str = typer.Option(None, "--name", "-n", help="the experiment's name in `dvc exp show`"),
+            extra: list[str] = typer.Option([], "--set", "-S",
+                                            help="one more `dvc exp run -S` override after the profile's, e.g. "
+                                                 "an absolute path that cannot live in a profile")) -> None:
     """Print the `dvc exp run -S ...` command that applies a profile; run or queue it on request."""
     command = ["dvc", "exp", "run", *(["--queue"] if queue else []), *(["--name", name] if name else []),
-               *profiles.set_options(path, params)]
+               *profiles.set_options(path, params), *(word for pair in extra for word in ("-S", pair))]
     typer.echo(shlex.join(command))
     if run or queue:
         raise typer.Exit(subprocess.run(command).returncode)

@@ -50,15 +50,19 @@ class ChosenModel:
     name: str           # what its calibration is filed under: "release", or its folder under models/
     model: saved.SavedModel
     directory: Path     # the saved model's folder: its file's digest ties a calibration to it
-    threshold: float    # the one picked on validation
+    threshold: float    # its own: picked on validation, or the one the release shipped with
+    threshold_source: str  # where that threshold was picked, e.g. "validation" or "target_dev"
 
 
 def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
                   release_dir: Path = release.RELEASE_DIR) -> ChosenModel:
-    """The model `name` ("release", "best" or one under models/) and the threshold picked for it on validation."""
+    """The model `name` ("release", "best" or one under models/) and its own threshold: the one the release
+    shipped with (picked on validation or, with `xraylab release --threshold-from`, on target films), else the one
+    picked on validation."""
     if name == RELEASE:
         model, meta = release.load(release_dir)
-        return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]))
+        return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]),
+                           meta.get("threshold_set") or "validation")
     if name == BEST:
         name = leaderboard.best(metrics_dir)
     directory = models_dir / name
@@ -69,7 +73,8 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     result_path = metrics_dir / "eval" / f"{name}.json"
     if not result_path.is_file():
         raise UserError(f"{result_path} not found, so {name} has no threshold yet; run `dvc repro evaluate`")
-    return ChosenModel(name, saved.load(directory), directory, float(json.loads(result_path.read_text())["threshold"]))
+    return ChosenModel(name, saved.load(directory), directory, float(json.loads(result_path.read_text())["threshold"]),
+                       "validation")
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)
