@@ -1,5 +1,5 @@
-"""Bootstrap intervals: `xraylab.bootstrap.intervals` (every resample scored at once from draw counts) against
-scoring each resample with scikit-learn through `xraylab.metrics.binary_scores` (how it was done before), on
+"""Bootstrap intervals: `xraylab.evaluation.bootstrap.intervals` (every resample scored at once from draw counts) against
+scoring each resample with scikit-learn through `xraylab.evaluation.metrics.binary_scores` (how it was done before), on
 the same labels, probabilities and resamples, and whether the two give the same intervals.
 
 The sets are the sizes evaluate meets: the target films (295), this pipeline's test split of the full training
@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import sklearn
 
-from xraylab import bootstrap, metrics
+from xraylab.evaluation import bootstrap, metrics
 
 RESAMPLES = 1000
 

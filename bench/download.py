@@ -3,7 +3,7 @@
 Builds a zip of the real 224 px training images (../shared/data/kermany-train-224, or the embedded sample
 where that is absent), serves it from 127.0.0.1 with the test suite's Range-capable server, and times:
   bare     urllib.request.urlopen(...).read() in 1 MiB chunks to a file, nothing else
-  fetch    xraylab.datasets.download.fetch: .part file, progress bar, SHA-256 verification, rename
+  fetch    xraylab.data.download.fetch: .part file, progress bar, SHA-256 verification, rename
   resumed  fetch after the server cut the first response halfway (one Range request to finish)
 Prints MB/s and the ratio fetch / bare. Run: python bench/download.py
 """
@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "tests" / "datasets"))
 
 from archive_server import serving  # noqa: E402
 
-from xraylab.datasets import download  # noqa: E402
+from xraylab.data import download  # noqa: E402
 
 ROUNDS = 3
 

@@ -20,7 +20,8 @@ import keras  # noqa: E402
 import typer  # noqa: E402
 from timing import EpochTimer  # noqa: E402
 
-from xraylab import config, determinism, manifest, models, pipeline  # noqa: E402
+from xraylab import config, determinism, models, pipeline
+from xraylab.data import manifest# noqa: E402
 from xraylab.config import ClassicConfig, TransferConfig  # noqa: E402
 from xraylab.models import classic, registry, transfer  # noqa: E402
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from xraylab.config import SyntheticConfig
-from xraylab.datasets import kermany, synthetic
+from xraylab.data import kermany, synthetic
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -24,7 +24,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from fullsize import ensure_set  # noqa: E402
 
-from xraylab import pipeline  # noqa: E402
+from xraylab import pipeline# noqa: E402
 
 COUNT, SIZE, BATCH = 400, 224, 32
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tensorflow as tf  # noqa: E402,F401  (imported first so the baseline includes it)
 from fullsize import ensure_set  # noqa: E402
 
-from xraylab import pipeline  # noqa: E402
+from xraylab import pipeline# noqa: E402
 
 COUNT = 5000
 

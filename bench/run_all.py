@@ -20,7 +20,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from xraylab import atomic, blocks  # noqa: E402
+from xraylab import atomic
+from xraylab.commands import blocks# noqa: E402
 
 # In the order the figures are read: data in, training, the whole pipeline, memory, serving.
 SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "cpu_paths", "stage_rss",

@@ -51,7 +51,7 @@ def keras_dir(name: str) -> Path:
 
 def compare_accuracy(page, name: str) -> None:
     """Accuracy of the page and of the Keras model on the sample's test JPEGs, at the model's threshold."""
-    from xraylab import saved  # TensorFlow loads only now, after the timings
+    from xraylab import saved# TensorFlow loads only now, after the timings
 
     meta = json.loads((FOLDERS[name] / "meta.json").read_text())
     files = [(path, label) for label, folder in enumerate(meta["class_names"]) for path in sorted((TEST / folder).glob("*.jpeg"))]

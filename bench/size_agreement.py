@@ -20,7 +20,8 @@ import pandas as pd
 import tensorflow as tf
 from playwright.sync_api import sync_playwright
 
-from xraylab import pipeline, release
+from xraylab import pipeline
+from xraylab.serve import release
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"

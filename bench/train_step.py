@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from timing import EpochTimer  # noqa: E402
 
-from xraylab import config, determinism, models, pipeline  # noqa: E402
-from xraylab.datasets import kermany  # noqa: E402
+from xraylab import config, determinism, models, pipeline# noqa: E402
+from xraylab.data import kermany  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EPOCHS = 5

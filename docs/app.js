@@ -205,7 +205,7 @@ function showPrediction({ probability, classes, heatmap }) {
   $("result").hidden = false;
 }
 
-// The map in the "jet" colours of xraylab/overlay.py, transparent where there is no evidence.
+// The map in the "jet" colours of xraylab/explain/overlay.py, transparent where there is no evidence.
 function drawHeatmap(values, size) {
   const canvas = $("heatmap");
   canvas.width = size;

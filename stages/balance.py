@@ -4,8 +4,8 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, balance, cli, config, manifest
-from xraylab.datasets import sources
+from xraylab import atomic, cli, config
+from xraylab.data import balance, manifest, sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

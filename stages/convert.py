@@ -4,7 +4,9 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, config, determinism, export, leaderboard, saved
+from xraylab import cli, config, determinism, saved
+from xraylab.evaluation import leaderboard
+from xraylab.serve import export
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

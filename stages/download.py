@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from xraylab import cli, config, manifest
-from xraylab.datasets import clutter, ingest, report, sources
+from xraylab import cli, config
+from xraylab.data import clutter, ingest, manifest, report, sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

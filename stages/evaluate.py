@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from xraylab import (atomic, cli, config, curves, determinism, evaluation, external, films, labels, leaderboard,
-                     manifest, metrics, saved)
-from xraylab.datasets import sources
-from xraylab.evaluation import Predictions
+from xraylab import atomic, cli, config, determinism, labels, saved
+from xraylab.data import external, films, manifest, sources
+from xraylab.evaluation import curves, leaderboard, metrics, scoring
+from xraylab.evaluation.scoring import Predictions
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -45,8 +45,8 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     predictions[leaderboard.DUMMY] = ("dummy", majority(val), majority(test))
     external_predictions[leaderboard.DUMMY] = {set_name: majority(frame) for set_name, frame in external_sets.items()}
 
-    results = {name: evaluation.evaluate(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
-                                         shifted.get(name), external_predictions[name])
+    results = {name: scoring.evaluate(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
+                                      shifted.get(name), external_predictions[name])
                for name, (kind, val_predictions, test_predictions) in predictions.items()}
     with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
             atomic.writing_dir(metrics_dir / "predictions") as predictions_dir, \
@@ -56,7 +56,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
             atomic.write_json(eval_dir / f"{name}.json", result)
             parts = {"val": val_predictions, "test": test_predictions,
                      **{f"external:{set_name}": frame for set_name, frame in external_predictions[name].items()}}
-            rows = pd.concat([evaluation.predictions_frame(split, split_predictions, result["threshold"], class_names)
+            rows = pd.concat([scoring.predictions_frame(split, split_predictions, result["threshold"], class_names)
                               for split, split_predictions in parts.items()])
             manifest.write(predictions_dir / f"{name}.csv", rows)
             if name != leaderboard.DUMMY:

@@ -4,7 +4,10 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, cli, config, determinism, evaluation, gallery, manifest, saved
+from xraylab import atomic, cli, config, determinism, saved
+from xraylab.data import manifest
+from xraylab.evaluation import scoring
+from xraylab.explain import gallery
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -23,10 +26,10 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
             if model.meta.kind != "network":
                 continue
             # The probabilities evaluate computed: the gallery shows the outcomes the leaderboard counts.
-            predictions = manifest.read(predictions_dir / f"{name}.csv", evaluation.PREDICTION_COLUMNS)
+            predictions = manifest.read(predictions_dir / f"{name}.csv", scoring.PREDICTION_COLUMNS)
             test = predictions[predictions["split"] == "test"].reset_index(drop=True)
             threshold = json.loads((eval_dir / f"{name}.json").read_text())["threshold"]
-            count = gallery.write_gallery(model, test, evaluation.class_probabilities(test, model.meta.class_names),
+            count = gallery.write_gallery(model, test, scoring.class_probabilities(test, model.meta.class_names),
                                           threshold, cfg.gradcam, temp / name)
             typer.echo(f"gradcam: {count} overlays for {name} in {out_dir / name}")
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, cli, config, manifest, splits
-from xraylab.datasets import sources
+from xraylab import atomic, cli, config
+from xraylab.data import manifest, sources, splits
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import typer
 
-from xraylab import cli, config, determinism, manifest, train
+from xraylab import cli, config, determinism
 from xraylab.config import ConfigError
-from xraylab.datasets import sources
+from xraylab.data import manifest, sources
+from xraylab.training import train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import explain, pipeline, saved
+from xraylab import pipeline, saved
+from xraylab.explain import attribution
 
 
 @contextlib.contextmanager
@@ -57,4 +58,4 @@ def python_reference(model_dir: Path, image: Path) -> tuple[float, np.ndarray]:
     model = saved.load(model_dir)
     frame = pd.DataFrame({"path": [str(image)], "label": 0})
     pixels = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
-    return float(model.predict(frame)[0]), explain.grad_cam(model.model, pixels)[0]
+    return float(model.predict(frame)[0]), attribution.grad_cam(model.model, pixels)[0]

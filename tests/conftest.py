@@ -63,8 +63,8 @@ def quick_params(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> Path:
     """models/custom_cnn trained on 16 real X-rays, and the evaluate outputs predict reads (threshold 0.5)."""
-    from xraylab import train
     from xraylab.config import NetworkConfig, TrainConfig
+    from xraylab.training import train
 
     root = tmp_path_factory.mktemp("workspace")
     rows = [{"path": str(image), "label": label, "patient_id": image.stem}

@@ -1,6 +1,6 @@
 """DICOM files written from real films of the embedded sample, in the encodings hospitals send.
 
-Each variant stores the same 8-bit film so that a correct reader (datasets/dicom.py) shows exactly it again:
+Each variant stores the same 8-bit film so that a correct reader (xraylab/data/dicom.py) shows exactly it again:
 the test compares what is read with the JPEG's own pixels.
 """
 from __future__ import annotations

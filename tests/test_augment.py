@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from xraylab import augment, balance
+from xraylab.data import balance
+from xraylab.training import augment
 
 
 def gradient_image() -> tf.Tensor:

@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from xraylab import balance
 from xraylab.config import BalanceConfig
+from xraylab.data import balance
 
 CFG = BalanceConfig(method="augment", seed=3, flip=True, min_zoom=0.9, max_brightness=0.1, max_contrast=0.2,
                     max_saturation=0.3)

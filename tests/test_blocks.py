@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from xraylab import blocks
+from xraylab.commands import blocks
 from xraylab.errors import UserError
 
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from xraylab import bootstrap, metrics
+from xraylab.evaluation import bootstrap, metrics
 
 
 def noisy_scores(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

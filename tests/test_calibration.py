@@ -10,9 +10,11 @@ from typer.testing import CliRunner
 import dicom_films
 from conftest import sample_images
 
-from xraylab import calibration, saved, thresholds
+from xraylab import saved
 from xraylab.commands import app
 from xraylab.errors import UserError
+from xraylab.evaluation import thresholds
+from xraylab.serve import calibration
 
 @pytest.fixture
 def films(tmp_path: Path) -> Path:

@@ -1,6 +1,6 @@
 import numpy as np
 
-from xraylab import curves
+from xraylab.evaluation import curves
 
 LABELS = np.array([0, 0, 1, 1])
 PROBABILITIES = np.array([0.1, 0.6, 0.4, 0.9])

@@ -24,8 +24,9 @@ from xraylab.config import ConfigError
 TRAIN = """
 import sys
 import pandas as pd
-from xraylab import determinism, saved, train
+from xraylab import determinism, saved
 from xraylab.config import CpuConfig, NetworkConfig, TrainConfig
+from xraylab.training import train
 
 isa, threads, manifest, out = sys.argv[1:]
 determinism.pin_cpu(CpuConfig(isa=None if isa == "-" else isa, threads=None if threads == "-" else int(threads)))

@@ -81,7 +81,8 @@ def test_every_module_a_stage_runs_is_a_dependency(stage):
 
 def test_the_import_walk_follows_imports_inside_functions_and_through_modules(tmp_path):
     script = tmp_path / "stage.py"
-    script.write_text("def main():\n    from xraylab import evaluation\n")
+    script.write_text("def main():\n    from xraylab.evaluation import scoring\n")
     found = {str(path.relative_to(REPO)) for path in code_run_by(script) if path != script}
-    # evaluation.py from inside the function, bootstrap.py through it, and the package's __init__ on the way.
-    assert {"xraylab/__init__.py", "xraylab/evaluation.py", "xraylab/bootstrap.py"} <= found
+    # scoring.py from inside the function, bootstrap.py through it, and the packages' __init__ on the way.
+    assert {"xraylab/__init__.py", "xraylab/evaluation/__init__.py", "xraylab/evaluation/scoring.py",
+            "xraylab/evaluation/bootstrap.py"} <= found

@@ -2,18 +2,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import evaluation, metrics
 from xraylab.config import EvaluateConfig, ExternalConfig
+from xraylab.evaluation import metrics, scoring
 
 CFG = EvaluateConfig(threshold="youden", select_metric="roc_auc", bootstrap_resamples=50, bootstrap_seed=0,
                      confidence=0.9, calibration_bins=5)
 
 
-def predictions(labels: list[int], positive: list[float]) -> evaluation.Predictions:
+def predictions(labels: list[int], positive: list[float]) -> scoring.Predictions:
     frame = pd.DataFrame({"path": [f"im{index}.jpeg" for index in range(len(labels))], "label": labels,
                           "patient_id": [f"p{index}" for index in range(len(labels))]})
     positive = np.array(positive)
-    return evaluation.Predictions(frame, np.column_stack([1 - positive, positive]))
+    return scoring.Predictions(frame, np.column_stack([1 - positive, positive]))
 
 
 VAL = predictions([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], [0.9, 0.8, 0.6, 0.3, 0.7, 0.4, 0.2, 0.1, 0.1, 0.05])
@@ -21,7 +21,7 @@ TEST = predictions([1, 1, 0, 0], [0.35, 0.9, 0.45, 0.1])
 
 
 def test_threshold_comes_from_validation_and_is_applied_to_test():
-    result = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST)
+    result = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST)
     assert (result["threshold_rule"], result["threshold"]) == ("youden", 0.3)
     assert result["test"]["scores"]["sensitivity"] == 1.0 and result["test"]["scores"]["specificity"] == 0.5
     assert result["test_confusion"] == [[1, 1], [0, 2]]
@@ -31,7 +31,7 @@ def test_threshold_comes_from_validation_and_is_applied_to_test():
 
 def test_the_dummy_keeps_its_majority_threshold():
     prior = predictions([1, 1, 0], [0.6, 0.6, 0.6])
-    result = evaluation.evaluate("dummy", ("NORMAL", "PNEUMONIA"), CFG, prior, prior)
+    result = scoring.evaluate("dummy", ("NORMAL", "PNEUMONIA"), CFG, prior, prior)
     assert result["threshold"] == 0.5 and result["test"]["scores"]["accuracy"] == pytest.approx(2 / 3, abs=1e-6)
 
 
@@ -39,13 +39,13 @@ def test_three_classes_add_one_vs_rest_and_score_pneumonia_of_any_kind():
     frame = pd.DataFrame({"path": list("abcdef"), "label": [0, 0, 1, 1, 2, 2], "patient_id": list("abcdef")})
     probabilities = np.array([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.1, 0.7, 0.2],
                               [0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
-    split = evaluation.Predictions(frame, probabilities)
+    split = scoring.Predictions(frame, probabilities)
     np.testing.assert_allclose(split.positive, [0.2, 0.4, 0.9, 0.8, 0.9, 0.7])
-    result = evaluation.evaluate("network", ("NORMAL", "BACTERIA", "VIRUS"), CFG, split, split)
+    result = scoring.evaluate("network", ("NORMAL", "BACTERIA", "VIRUS"), CFG, split, split)
     assert result["test"]["scores"]["roc_auc"] == 1.0  # NORMAL against the rest is perfectly ranked
     assert set(result["classes"]["test"]["per_class"]) == {"NORMAL", "BACTERIA", "VIRUS"}
-    rows = evaluation.predictions_frame("test", split, result["threshold"], ("NORMAL", "BACTERIA", "VIRUS"))
-    assert list(rows.columns) == [*evaluation.PREDICTION_COLUMNS, "probability_NORMAL", "probability_BACTERIA",
+    rows = scoring.predictions_frame("test", split, result["threshold"], ("NORMAL", "BACTERIA", "VIRUS"))
+    assert list(rows.columns) == [*scoring.PREDICTION_COLUMNS, "probability_NORMAL", "probability_BACTERIA",
                                   "probability_VIRUS", "predicted_class"]
     assert rows["probability_VIRUS"].tolist() == [0.1, 0.1, 0.2, 0.5, 0.7, 0.4]
     # Pneumonia or not at the threshold, then the more probable kind (xraylab.labels).
@@ -59,7 +59,7 @@ def test_three_classes_add_one_vs_rest_and_score_pneumonia_of_any_kind():
 def test_shifted_validation_is_scored_at_the_unaltered_threshold():
     # Under the shift every probability rises by 0.3: normals are called sick, as on the official test set.
     lifted = predictions(VAL.frame["label"].tolist(), list(np.clip(VAL.positive + 0.3, 0, 1)))
-    result = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST, {"lighter": lifted})
+    result = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST, {"lighter": lifted})
     shifted = result["val_shifted"]["lighter"]
     assert result["threshold"] == 0.3
     assert shifted["sensitivity"] == 1.0 and shifted["specificity"] == 0.0  # 0.05 + 0.3 >= 0.3
@@ -72,8 +72,8 @@ def test_external_sets_are_scored_at_the_val_threshold_and_at_their_own_calibrat
     target = predictions([0, 0, 0, 1, 1, 1], [0.35, 0.4, 0.5, 0.6, 0.7, 0.9])
     cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden"),
                                                         "plain": ExternalConfig("unused")}})
-    result = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, VAL, TEST,
-                                 external={"target": target, "plain": target})
+    result = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, VAL, TEST,
+                              external={"target": target, "plain": target})
     scored = result["external"]["target"]
     assert scored["count"] == 6
     assert scored["at_val_threshold"]["scores"]["specificity"] == 0.0

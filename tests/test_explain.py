@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from xraylab import determinism, explain, models
+from xraylab import determinism, models
 from xraylab.config import NetworkConfig
+from xraylab.explain import attribution
 
 CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
                     filters=(4, 8))
@@ -13,8 +14,8 @@ CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_
 def test_maps_have_the_image_size_and_unit_range():
     network = models.build("custom_cnn", CFG, 2, seed=0)
     images = np.random.default_rng(0).random((3, 32, 32, 1), dtype=np.float32)
-    assert explain.last_conv_layer(network) == "last_conv"
-    maps = explain.grad_cam(network, images)
+    assert attribution.last_conv_layer(network) == "last_conv"
+    maps = attribution.grad_cam(network, images)
     assert maps.shape == (3, 32, 32)
     assert maps.min() >= 0 and maps.max() <= 1
     assert all(heatmap.max() in (0.0, 1.0) for heatmap in maps)
@@ -25,8 +26,8 @@ def test_closed_form_equals_the_gradient_tape(classes):
     # The closed form is what the browser runs; it must be Grad-CAM, not an approximation of it.
     network = models.build("custom_cnn", CFG, classes, seed=0)
     images = np.random.default_rng(1).random((4, 32, 32, 1), dtype=np.float32)
-    outputs, maps = explain.grad_cam_graph(network)(tf.constant(images))
-    taped = explain.grad_cam_tape(network, images, "last_conv")
+    outputs, maps = attribution.grad_cam_graph(network)(tf.constant(images))
+    taped = attribution.grad_cam_tape(network, images, "last_conv")
     np.testing.assert_allclose(outputs.numpy(), network.predict(images, verbose=0), atol=1e-6)
     assert taped.max() == 1.0
     np.testing.assert_allclose(maps.numpy(), taped, atol=1e-5)
@@ -34,10 +35,10 @@ def test_closed_form_equals_the_gradient_tape(classes):
 
 def test_other_heads_fall_back_to_the_tape():
     network = models.build("lenet5", NetworkConfig(**{**CFG.__dict__, "filters": None}), 2, seed=0)
-    assert explain.dense_head(network, "last_conv") is None
+    assert attribution.dense_head(network, "last_conv") is None
     with pytest.raises(ValueError, match="no closed form"):
-        explain.grad_cam_graph(network)
-    maps = explain.grad_cam(network, np.random.default_rng(2).random((2, 32, 32, 1), dtype=np.float32))
+        attribution.grad_cam_graph(network)
+    maps = attribution.grad_cam(network, np.random.default_rng(2).random((2, 32, 32, 1), dtype=np.float32))
     assert maps.shape == (2, 32, 32) and maps.max() == 1.0
 
 
@@ -50,7 +51,7 @@ def test_map_follows_the_evidence():
     network = keras.Model(image, output)
     images = np.zeros((1, 16, 16, 1), np.float32)
     images[0, 2:6, 9:13] = 1.0
-    maps = explain.grad_cam(network, images)
+    maps = attribution.grad_cam(network, images)
     around_patch = maps[0, 1:7, 8:14].sum()  # the patch plus the 3x3 kernel's reach
     assert around_patch / maps[0].sum() > 0.95
     assert maps[0, 3, 10] == 1.0 and maps[0, 12, 3] == 0.0
@@ -59,7 +60,7 @@ def test_map_follows_the_evidence():
 def test_model_without_convolutions_is_refused():
     dense = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="has no Conv2D layer"):
-        explain.last_conv_layer(dense)
+        attribution.last_conv_layer(dense)
 
 
 SIZE = 48
@@ -90,7 +91,7 @@ def mass_inside_patch(maps: np.ndarray) -> np.ndarray:
 
 def test_grad_cam_and_occlusion_find_the_patch(patch_network):
     network, positives = patch_network
-    for maps in (explain.grad_cam(network, positives), explain.occlusion(network, positives, patch=8, stride=4)):
+    for maps in (attribution.grad_cam(network, positives), attribution.occlusion(network, positives, patch=8, stride=4)):
         assert maps.shape == (4, SIZE, SIZE) and maps.min() >= 0 and maps.max() == 1.0
         assert (mass_inside_patch(maps) >= 0.6).all(), mass_inside_patch(maps)
         far_corner = maps[:, 32:, 32:]
@@ -100,14 +101,14 @@ def test_grad_cam_and_occlusion_find_the_patch(patch_network):
 def test_occlusion_covers_every_pixel_and_checks_its_window(patch_network):
     network, positives = patch_network
     # 48 is not a multiple of 10: a last square flush with the far edge still covers the border.
-    maps = explain.occlusion(network, positives[:1], patch=10, stride=10)
+    maps = attribution.occlusion(network, positives[:1], patch=10, stride=10)
     assert np.isfinite(maps).all()
     with pytest.raises(ValueError, match="occlusion patch must be in"):
-        explain.occlusion(network, positives[:1], patch=64, stride=4)
+        attribution.occlusion(network, positives[:1], patch=64, stride=4)
 
 
 def test_first_layer_filters_and_activations(patch_network):
     network, positives = patch_network
-    layer = explain.first_conv_layer(network)
+    layer = attribution.first_conv_layer(network)
     assert layer.get_weights()[0].shape == (3, 3, 1, 8)
-    assert explain.activations(network, positives[0]).shape == (SIZE, SIZE, 8)
+    assert attribution.activations(network, positives[0]).shape == (SIZE, SIZE, 8)

@@ -3,8 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from xraylab import explain, export, models
+from xraylab import models
 from xraylab.config import NetworkConfig, TransferConfig
+from xraylab.explain import attribution
+from xraylab.serve import export
 
 CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
                     filters=(4, 8))
@@ -48,7 +50,7 @@ def test_a_network_without_a_closed_form_exports_the_probability_only(tmp_path: 
 
 
 # What the page can draw: Grad-CAM's closed form needs global average pooling and one dense layer after the
-# feature maps (xraylab.explain.gradcam_layer, dense_head). LeNet-5 and AlexNet end in flattened dense layers.
+# feature maps (xraylab.explain.attribution.gradcam_layer, dense_head). LeNet-5 and AlexNet end in flattened dense layers.
 HEATMAP_IN_THE_BROWSER = {"custom_cnn": True, "lenet5": False, "alexnet": False, "vgg16": True,
                           "mobilenet_v3_small": True}  # every transfer network shares transfer.py's head
 
@@ -62,7 +64,7 @@ def test_every_network_with_a_closed_form_exports_its_heatmap(name: str, tmp_pat
         cfg = NetworkConfig(**{**CFG.__dict__, "image_size": 64 if name == "alexnet" else 32,
                                "filters": CFG.filters if name == "custom_cnn" else None})
     network = models.build(name, cfg, 2, seed=0)
-    assert (explain.dense_head(network, explain.gradcam_layer(network)) is not None) == HEATMAP_IN_THE_BROWSER[name]
+    assert (attribution.dense_head(network, attribution.gradcam_layer(network)) is not None) == HEATMAP_IN_THE_BROWSER[name]
     export.to_tfjs(network, tmp_path / "model", "none", {"model": name})
     graph = json.loads((tmp_path / "model" / "model.json").read_text())
     expected = ["heatmap", "probability"] if HEATMAP_IN_THE_BROWSER[name] else ["probability"]

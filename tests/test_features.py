@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from xraylab import features
+from xraylab.training import features
 
 
 def extractor(seed: int) -> keras.Model:

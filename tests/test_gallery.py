@@ -3,8 +3,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import gallery, models, saved
+from xraylab import models, saved
 from xraylab.config import GradcamConfig, NetworkConfig
+from xraylab.explain import gallery
 
 
 def test_pick_examples_sorts_outcomes_by_confidence():

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 
 from conftest import REPO
-from xraylab import blocks, evaluation, leaderboard
+from xraylab.commands import blocks
 from xraylab.config import EvaluateConfig, ExternalConfig
+from xraylab.evaluation import leaderboard, scoring
 
 CFG = EvaluateConfig(threshold=0.5, select_metric="roc_auc", bootstrap_resamples=20, bootstrap_seed=0,
                      confidence=0.95, calibration_bins=10)
@@ -13,9 +14,9 @@ FRAME = pd.DataFrame({"path": list("abcd"), "label": [0, 0, 1, 1], "patient_id":
 
 
 def result(kind: str, val: list[float], test: list[float]) -> dict:
-    def split(positive: list[float]) -> evaluation.Predictions:
-        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
-    return evaluation.evaluate(kind, ("NORMAL", "PNEUMONIA"), CFG, split(val), split(test))
+    def split(positive: list[float]) -> scoring.Predictions:
+        return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    return scoring.evaluate(kind, ("NORMAL", "PNEUMONIA"), CFG, split(val), split(test))
 
 
 def test_best_is_chosen_on_val_never_on_test():
@@ -44,10 +45,10 @@ def test_markdown_table_lists_every_model_with_intervals_and_marks_the_choice():
 
 
 def test_shift_table_lists_sensitivity_and_specificity_per_shift():
-    def split(positive: list[float]) -> evaluation.Predictions:
-        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
-    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, split([0.1, 0.2, 0.8, 0.9]),
-                              split([0.1, 0.2, 0.8, 0.9]), {"darker": split([0.6, 0.2, 0.8, 0.9])})
+    def split(positive: list[float]) -> scoring.Predictions:
+        return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    net = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), CFG, split([0.1, 0.2, 0.8, 0.9]),
+                           split([0.1, 0.2, 0.8, 0.9]), {"darker": split([0.6, 0.2, 0.8, 0.9])})
     results = {"net": net, "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}
     table = leaderboard.markdown(leaderboard.build(results, "roc_auc"), results)
     assert "| model | unaltered | darker |" in table
@@ -57,12 +58,12 @@ def test_shift_table_lists_sensitivity_and_specificity_per_shift():
 
 
 def test_external_sets_get_headline_columns_and_a_table_of_their_own():
-    def split(positive: list[float]) -> evaluation.Predictions:
-        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    def split(positive: list[float]) -> scoring.Predictions:
+        return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
     cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden")}})
     # At the validation threshold (0.5) the target's normals are called sick; its own threshold (0.7) fixes it.
-    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
-                              split([0.1, 0.2, 0.8, 0.9]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
+    net = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
+                           split([0.1, 0.2, 0.8, 0.9]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
     results = {"net": net}
     board = leaderboard.build(results, "roc_auc")
     assert board["external"] == {"target": {"net": {
@@ -76,11 +77,11 @@ def test_external_sets_get_headline_columns_and_a_table_of_their_own():
 
 
 def test_the_headline_holds_auc_and_accuracy_per_trained_model_and_set():
-    def split(positive: list[float]) -> evaluation.Predictions:
-        return evaluation.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
+    def split(positive: list[float]) -> scoring.Predictions:
+        return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
     cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", None)}})
-    net = evaluation.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
-                              split([0.6, 0.6, 0.4, 0.4]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
+    net = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
+                           split([0.6, 0.6, 0.4, 0.4]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
     results = {"net": net, "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}
     assert leaderboard.headline(leaderboard.build(results, "roc_auc")) == {"net": {
         "val": {"roc_auc": 1.0, "accuracy": 1.0},
@@ -117,9 +118,9 @@ def test_three_classes_get_overall_and_per_class_columns_and_a_table():
     probabilities = np.array([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.1, 0.7, 0.2],
                               [0.2, 0.3, 0.5], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
     names = ("NORMAL", "BACTERIA", "VIRUS")
-    split = evaluation.Predictions(frame, probabilities)
-    results = {"net": evaluation.evaluate("network", names, CFG, split, split),
-               "dummy": evaluation.evaluate("dummy", names, CFG, split, split)}
+    split = scoring.Predictions(frame, probabilities)
+    results = {"net": scoring.evaluate("network", names, CFG, split, split),
+               "dummy": scoring.evaluate("dummy", names, CFG, split, split)}
     board = leaderboard.build(results, "roc_auc")
     row = board["classes"]["net"]
     # Threshold 0.5 on p(not NORMAL) = 0.2, 0.4, 0.9, 0.8, 0.9, 0.7: called NORMAL, NORMAL, BACTERIA, VIRUS, VIRUS,
@@ -138,8 +139,8 @@ def test_studies_get_study_level_columns_beside_image_level():
     frame = pd.DataFrame({"path": list("abcdefgh"), "label": [0, 0, 0, 0, 1, 1, 1, 1],
                           "patient_id": list("aabbccdd"), "study_id": list("wwxxyyzz")})
     positive = np.array([0.1, 0.2, 0.6, 0.1, 0.9, 0.6, 0.4, 0.9])
-    split = evaluation.Predictions(frame, np.column_stack([1 - positive, positive]))
-    results = {"net": evaluation.evaluate("network", ("NORMAL", "ABNORMAL"), CFG, split, split)}
+    split = scoring.Predictions(frame, np.column_stack([1 - positive, positive]))
+    results = {"net": scoring.evaluate("network", ("NORMAL", "ABNORMAL"), CFG, split, split)}
     board = leaderboard.build(results, "roc_auc")
     assert board["studies"]["net"] == {"accuracy": 1.0, "sensitivity": 1.0, "specificity": 1.0, "cohen_kappa": 1.0}
     assert board["test"]["net"]["accuracy"] < 1.0  # image level: c (0.6) and g (0.4) are wrong at any threshold

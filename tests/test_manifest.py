@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xraylab import manifest
+from xraylab.data import manifest
 
 
 def test_round_trip_keeps_ids_as_text(tmp_path: Path):

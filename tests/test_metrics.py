@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from xraylab import metrics
+from xraylab.evaluation import metrics
 
 LABELS = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
 PROBABILITIES = np.array([0.9, 0.8, 0.6, 0.3, 0.7, 0.4, 0.2, 0.1, 0.1, 0.05])

@@ -11,8 +11,11 @@ import pytest
 
 from conftest import sample_images
 
-from xraylab import explain, export, saved, train
+from xraylab import saved
 from xraylab.config import NetworkConfig, TrainConfig
+from xraylab.explain import attribution
+from xraylab.serve import export
+from xraylab.training import train
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=8, learning_rate=1e-3, dropout=0.0,
                         filters=(4, 8))
@@ -61,13 +64,13 @@ def test_a_mixed_network_loads_in_float32_with_the_same_probabilities(mixed_mode
 def test_grad_cam_and_export_of_a_mixed_network(mixed_model: Path, tmp_path: Path):
     images = np.random.default_rng(0).random((2, 32, 32, 1)).astype(np.float32)
     loaded = saved.load(mixed_model).model
-    maps = explain.grad_cam(loaded, images)
+    maps = attribution.grad_cam(loaded, images)
     assert maps.shape == (2, 32, 32) and np.isclose(maps.max(axis=(1, 2)), 1.0).all()
     # The closed form and the gradient tape give the same maps, also for a network still computing in float16.
     as_trained = keras.saving.load_model(mixed_model / saved.KERAS_FILE)
-    layer = explain.last_conv_layer(as_trained)
-    half_maps = explain.grad_cam_graph(as_trained, layer)(images)[1].numpy()
-    assert np.abs(half_maps - explain.grad_cam_tape(as_trained, images, layer)).max() < 0.02
+    layer = attribution.last_conv_layer(as_trained)
+    half_maps = attribution.grad_cam_graph(as_trained, layer)(images)[1].numpy()
+    assert np.abs(half_maps - attribution.grad_cam_tape(as_trained, images, layer)).max() < 0.02
     assert np.abs(half_maps - maps).max() < 0.02
 
     export.to_tfjs(loaded, tmp_path / "web", "float16", {"model": "custom_cnn"})

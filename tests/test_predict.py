@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 import dicom_films
 from conftest import REPO, sample_images
 
-from xraylab import predict, saved
+from xraylab import saved
 from xraylab.commands import app
 from xraylab.errors import UserError
+from xraylab.serve import predict
 
 def invoke(workspace: Path, *args: str):
     return CliRunner().invoke(app, ["predict", *args, "--models-dir", str(workspace / "models"),

@@ -6,8 +6,8 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import REPO
-from xraylab import config, profiles
-from xraylab.commands import app
+from xraylab import config
+from xraylab.commands import app, profiles
 from xraylab.config import ConfigError
 
 

@@ -7,8 +7,9 @@ import pytest
 
 from conftest import REPO
 
-from xraylab import predict, release, saved
+from xraylab import saved
 from xraylab.errors import UserError
+from xraylab.serve import predict, release
 
 SCORES = {"accuracy": 0.9, "sensitivity": 0.95, "specificity": 0.85, "roc_auc": 0.96, "pr_auc": 0.97, "f1": 0.92,
           "brier": 0.08, "ece": 0.05}

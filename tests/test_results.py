@@ -1,5 +1,5 @@
 """The results table from `dvc exp show --json`-shaped records."""
-from xraylab import results
+from xraylab.commands import results
 
 
 def run(name: str, source: str, specificity: float, shifted: dict | None, fit_seconds: float | None = None,

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from xraylab import resume
+from xraylab.training import resume
 
 
 def test_a_backup_is_resumed_only_under_the_same_fingerprint(tmp_path: Path, capsys):

@@ -1,8 +1,8 @@
 import numpy as np
 import tensorflow as tf
 
-from xraylab import shifts
 from xraylab.config import ShiftConfig
+from xraylab.evaluation import shifts
 
 
 def film(seed: int = 0) -> tf.Tensor:

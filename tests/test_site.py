@@ -1,7 +1,7 @@
 """The demo site in a real browser: docs/ served on 127.0.0.1, driven in Debian's headless Chromium.
 
 The page must give the probability the Python model gives (within 1e-3) and the Grad-CAM map
-`xraylab.explain` computes, and fetch nothing but its own static files: an X-ray never leaves the machine.
+`xraylab.explain.attribution` computes, and fetch nothing but its own static files: an X-ray never leaves the machine.
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from PIL import Image
 from browser import open_page, python_reference, serving, shown_prediction, upload
 from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 
-from xraylab import export, models, release
+from xraylab import models
 from xraylab.config import NetworkConfig
+from xraylab.serve import export, release
 
 DOCS = REPO / "docs"
 PHONE = {"width": 390, "height": 844}

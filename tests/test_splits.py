@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import splits
+from xraylab.data import splits
 
 
 def synthetic_raw(patients: int = 120, seed: int = 0, with_test: bool = False) -> pd.DataFrame:

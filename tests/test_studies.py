@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import evaluation, studies
 from xraylab.config import EvaluateConfig
-from xraylab.datasets import mura, synthetic
+from xraylab.data import mura, synthetic
 from xraylab.errors import UserError
+from xraylab.evaluation import scoring, studies
 
 CFG = EvaluateConfig(threshold="youden", select_metric="roc_auc", bootstrap_resamples=50, bootstrap_seed=0,
                      confidence=0.95, calibration_bins=10)
@@ -48,9 +48,9 @@ def test_evaluation_adds_study_level_scores_for_mura(mura_frame: pd.DataFrame):
     positive = np.clip(0.35 * mura_frame["label"].to_numpy() + 0.65 * rng.random(len(mura_frame)), 0, 1)
     probabilities = np.column_stack([1 - positive, positive])
     val = mura_frame["source_split"] == "train"
-    predictions = {split: evaluation.Predictions(mura_frame[mask].reset_index(drop=True), probabilities[mask.to_numpy()])
+    predictions = {split: scoring.Predictions(mura_frame[mask].reset_index(drop=True), probabilities[mask.to_numpy()])
                    for split, mask in (("val", val), ("test", ~val))}
-    result = evaluation.evaluate("network", ("normal", "abnormal"), CFG, predictions["val"], predictions["test"])
+    result = scoring.evaluate("network", ("normal", "abnormal"), CFG, predictions["val"], predictions["test"])
     study_level = result["studies"]
     assert study_level["count"]["test"] == mura_frame[~val]["study_id"].nunique()
     # Averaging a study's images cancels image noise: studies are told apart better than images.

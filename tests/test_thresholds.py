@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from xraylab import metrics, thresholds
 from xraylab.errors import UserError
+from xraylab.evaluation import metrics, thresholds
 
 LABELS = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
 PROBABILITIES = np.array([0.9, 0.8, 0.6, 0.3, 0.7, 0.4, 0.2, 0.1, 0.1, 0.05])

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import saved, train
+from xraylab import saved
 from xraylab.config import AugmentConfig, ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
 from xraylab.models import transfer
+from xraylab.training import train
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2,
                         filters=(4, 8))

@@ -20,7 +20,8 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.metrics import roc_auc_score
 
-from xraylab import pipeline, release
+from xraylab import pipeline
+from xraylab.serve import release
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ORIGINALS = sorted((SHARED / "kermany-fullsize").glob("*/*.jpeg"))

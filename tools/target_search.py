@@ -1,7 +1,7 @@
 """Recipe search on the target films: train custom_cnn variants on the Kermany training split, score every epoch.
 
 A research harness beside the pipeline, for choosing a release recipe quickly (docs/results.md, "Recipe
-search"): the split of `xraylab.splits` (patient-grouped, seed 42), images decoded once through
+search"): the split of `xraylab.data.splits` (patient-grouped, seed 42), images decoded once through
 `xraylab.pipeline.resize` and kept in memory, the registry's custom_cnn and augmentation, class weights for
 balance. After every epoch it scores validation and the target films (../shared/data/kermany-test-dev) by ROC
 AUC, with and without the weight average (EMA) where asked. The target films choose recipes and epochs; they
@@ -28,9 +28,9 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.metrics import roc_auc_score
 
-from xraylab import determinism, models, pipeline, splits
+from xraylab import determinism, models, pipeline
 from xraylab.config import AugmentConfig, NetworkConfig
-from xraylab.datasets import kermany
+from xraylab.data import kermany, splits
 from xraylab.models import cnn
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from xraylab import thresholds
 from xraylab.errors import UserError
+from xraylab.evaluation import thresholds
 
 
 class ConfigError(UserError):
@@ -138,7 +138,7 @@ class AugmentConfig:
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """A Keras network trained from scratch on images by `xraylab.train`."""
+    """A Keras network trained from scratch on images by `xraylab.training.train`."""
 
     image_size: int
     channels: int
@@ -207,7 +207,7 @@ class ShiftConfig:
 class ExternalConfig:
     """A labelled folder of films from elsewhere (the Kermany layout: NORMAL/, PNEUMONIA/), scored like test.
 
-    `calibrate`: a threshold rule (xraylab.thresholds) applied to this set's own labels, scored beside the
+    `calibrate`: a threshold rule (xraylab.evaluation.thresholds) applied to this set's own labels, scored beside the
     validation threshold: what a site that calibrates on its films would get (optimistic: the set chose it).
     """
 
@@ -217,7 +217,7 @@ class ExternalConfig:
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    """`threshold`: a probability, or the rule that picks one on validation (xraylab.thresholds)."""
+    """`threshold`: a probability, or the rule that picks one on validation (xraylab.evaluation.thresholds)."""
 
     threshold: float | str
     select_metric: str

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from xraylab import shifts
-from xraylab.augment import apply_recipe, zoom_crop
-from xraylab.balance import IDENTITY, RECIPE_COLUMNS
 from xraylab.config import ShiftConfig
+from xraylab.data.balance import IDENTITY, RECIPE_COLUMNS
+from xraylab.evaluation import shifts
+from xraylab.training.augment import apply_recipe, zoom_crop
 
 JPEG_SCALES = (1, 2, 4, 8)  # the reduced sizes libjpeg can decode to directly
 
@@ -86,7 +86,7 @@ def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_siz
     `cache` each file is decoded once. The shuffle permutes rows, before or after the cache alike.
     With `epoch` (set by training before each epoch), each epoch's order depends only on the seed and the
     epoch number, so a run resumed at epoch k sees the order an uninterrupted run saw there.
-    With `shift`, every image is altered by it after resizing (xraylab.shifts), for robustness checks.
+    With `shift`, every image is altered by it after resizing (xraylab.evaluation.shifts), for robustness checks.
     """
     recipes = [frame[column].to_numpy() if column in frame else np.full(len(frame), IDENTITY[column])
                for column in RECIPE_COLUMNS]

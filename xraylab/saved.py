@@ -47,7 +47,7 @@ class SavedModel:
     def probabilities(self, frame: pd.DataFrame, shift: ShiftConfig | None = None) -> np.ndarray:
         """Class probabilities, one row per image of a manifest in order, one column per class.
 
-        With `shift`, of the images altered by it (xraylab.shifts).
+        With `shift`, of the images altered by it (xraylab.evaluation.shifts).
         """
         if self.meta.kind == "classic":
             pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size, shift=shift)

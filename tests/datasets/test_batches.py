@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 from conftest import SAMPLE
 
 from xraylab.commands import app
-from xraylab.datasets import batches, local
+from xraylab.data import batches, local
+from xraylab.data.splits import split
 from xraylab.errors import UserError
-from xraylab.splits import split
 
 
 def test_batches_from_file_names():

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from xraylab.datasets import checks
+from xraylab.data import checks
 
 from conftest import sample_images
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import sample_images
 from dicom_films import VARIANTS, film_pixels, write, write_without_image
-from xraylab.datasets import checks, dicom, ingest, kermany
+from xraylab.data import checks, dicom, ingest, kermany
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

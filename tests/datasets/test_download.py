@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xraylab.datasets import download
+from xraylab.data import download
 
 from archive_server import serving
 

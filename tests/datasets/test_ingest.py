@@ -8,8 +8,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from xraylab import manifest
-from xraylab.datasets import ingest, kermany
+from xraylab.data import ingest, kermany, manifest
 
 from conftest import sample_images
 

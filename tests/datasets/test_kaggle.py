@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from xraylab.datasets import kaggle
+from xraylab.data import kaggle
 
 
 def test_missing_credentials_say_where_they_go(tmp_path: Path):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from xraylab.datasets import kermany
+from xraylab.data import kermany
 
 
 @pytest.mark.parametrize("file_name, patient", [

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from xraylab.datasets import local
+from xraylab.data import local
 
 CLASSES = ("NORMAL", "PNEUMONIA")
 

@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from xraylab import splits
-from xraylab.datasets import mura, synthetic
+from xraylab.data import mura, splits, synthetic
 
 
 def test_images_take_their_study_label_and_keep_ids(tmp_path: Path):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xraylab.datasets import ingest, kermany, report
+from xraylab.data import ingest, kermany, report
 
 
 def test_report_numbers_and_pictures(tmp_path: Path, tiny_kermany: Path):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from xraylab import config
-from xraylab.datasets import ingest, sources
+from xraylab.data import ingest, sources
 
 from archive_server import serving
 from conftest import REPO

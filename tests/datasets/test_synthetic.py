@@ -4,7 +4,7 @@ from pathlib import Path
 from PIL import Image
 
 from xraylab.config import SyntheticConfig
-from xraylab.datasets import kermany, synthetic
+from xraylab.data import kermany, synthetic
 
 NAMES = re.compile(r"^((NORMAL2-)?IM-\d{4}-\d{4}|person\d+_(bacteria|virus)_\d+)\.jpeg$")
 

@@ -23,7 +23,7 @@ import yaml
 
 from conftest import REPO, SAMPLE, sample_images
 from fresh_repo import commit, dvc_env, run
-from xraylab.datasets import synthetic
+from xraylab.data import synthetic
 
 DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
 # Three runs, each a pytest-xdist group of its own (spread over the workers) in its own copy of the shared pipeline

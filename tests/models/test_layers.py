@@ -3,9 +3,8 @@ import numpy as np
 import pytest
 
 from xraylab import models, saved
-from xraylab.config import AugmentConfig, NetworkConfig
+from xraylab.config import AugmentConfig, ConfigError, NetworkConfig
 from xraylab.models import cnn
-from xraylab.config import ConfigError
 from xraylab.models.layers import RandomGamma, RandomJpeg, Standardize, augmentation
 
 

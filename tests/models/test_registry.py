@@ -8,9 +8,10 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from conftest import sample_images
-from xraylab import models, pipeline, train
+from xraylab import models, pipeline
 from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig
 from xraylab.errors import UserError
+from xraylab.training import train
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.2,
                         filters=(4, 8))

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xraylab import config, saved, train
+from xraylab import config, saved
 from xraylab.config import ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
-from xraylab.datasets import kermany, synthetic
+from xraylab.data import kermany, synthetic
+from xraylab.training import train
 
 CLASSES = ("NORMAL", "PNEUMONIA")
 TINY = dict(epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.2)

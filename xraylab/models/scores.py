@@ -1,4 +1,4 @@
-"""Keras metrics logged per epoch while a network trains (xraylab.train), registered so saved models load."""
+"""Keras metrics logged per epoch while a network trains (xraylab.training.train), registered so saved models load."""
 from __future__ import annotations
 
 import keras

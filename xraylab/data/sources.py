@@ -7,7 +7,7 @@ from typing import Mapping
 import pandas as pd
 
 from xraylab.config import DataConfig
-from xraylab.datasets import download, kaggle, kermany, local, mura, synthetic
+from xraylab.data import download, kaggle, kermany, local, mura, synthetic
 
 KERMANY_ARCHIVE = "ChestXRay2017.zip"
 

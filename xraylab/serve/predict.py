@@ -13,9 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import explain, films, labels, leaderboard, overlay, pipeline, release, saved
-from xraylab.datasets import clutter, dicom
+from xraylab import labels, pipeline, saved
+from xraylab.data import clutter, dicom, films
 from xraylab.errors import UserError
+from xraylab.evaluation import leaderboard
+from xraylab.explain import attribution, overlay
+from xraylab.serve import release
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def save_heatmap(model: saved.SavedModel, prediction: Prediction, readable: Path
         raise UserError(f"heat-maps need a network; {model.meta.name} is a {model.meta.kind} model")
     frame = pd.DataFrame({"path": [str(readable)], "label": 0})
     image = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()
-    heatmap = explain.grad_cam(model.model, image)[0]
+    heatmap = attribution.grad_cam(model.model, image)[0]
     title = f"{Path(prediction.path).name}: {prediction.label}, p = {prediction.probability:.3f}"
     overlay.save_overlay(image[0], {"Grad-CAM": heatmap}, title, alpha, target)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab.datasets import kermany
+from xraylab.data import kermany
 from xraylab.errors import UserError
 
 BATCHES = ("IM", "NORMAL2")

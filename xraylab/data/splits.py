@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
-from xraylab import manifest
+from xraylab.data import manifest
 from xraylab.errors import UserError
 
 SPLIT_NAMES = ("train", "val", "test")

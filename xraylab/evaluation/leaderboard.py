@@ -33,7 +33,7 @@ def best(metrics_dir: Path, network: bool = False) -> str:
 
 
 def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[str, Any]:
-    """`results` maps model name → its evaluation (xraylab.evaluation.evaluate).
+    """`results` maps model name → its evaluation (xraylab.evaluation.scoring.evaluate).
 
     The best model and the best network (what convert ships) are ranked by `select_metric` on val;
     ties go to the earlier name in `results`, so the choice is stable. Headline scores only (test, val,

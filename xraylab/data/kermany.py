@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xraylab.datasets import clutter, dicom
+from xraylab.data import clutter, dicom
 from xraylab.errors import UserError
 
 FOLDER_CLASSES = ("NORMAL", "PNEUMONIA")

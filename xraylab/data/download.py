@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from tqdm import tqdm
 
 from xraylab import atomic
-from xraylab.datasets import clutter
+from xraylab.data import clutter
 from xraylab.errors import UserError
 
 CHUNK_BYTES = 1 << 20

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xraylab import pr_plots
+from xraylab.commands import pr_plots
 from xraylab.errors import UserError
 
 LEADERBOARD = Path("metrics") / "leaderboard.md"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xraylab.datasets import kermany
+from xraylab.data import kermany
 from xraylab.errors import UserError
 
 

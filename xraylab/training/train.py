@@ -15,9 +15,11 @@ import tensorflow as tf
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from xraylab import determinism, features, manifest, models, pipeline, resume, saved
-from xraylab.models import classic, cnn, scores, transfer
+from xraylab import determinism, models, pipeline, saved
 from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
+from xraylab.data import manifest
+from xraylab.models import classic, cnn, scores, transfer
+from xraylab.training import features, resume
 
 
 @dataclass(frozen=True)

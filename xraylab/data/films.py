@@ -1,6 +1,6 @@
 """Films a user brings to a trained model (`xraylab predict`, `xraylab calibrate`, evaluate.external).
 
-Each file is opened once and decoded in full (datasets/checks.py): files the input pipeline decodes as they
+Each file is opened once and decoded in full (checks.py): files the input pipeline decodes as they
 are pass through; DICOM, CMYK, 16-bit, palette or TIFF files are converted to a PNG in a temporary folder, as
 the download stage converts them; anything else gets a reason instead of a traceback.
 """
@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from xraylab.datasets import checks
+from xraylab.data import checks
 from xraylab.errors import UserError
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xraylab import metrics
+from xraylab.evaluation import metrics
 
 CHUNK = 250  # resamples scored together: bounds the (resamples x images) arrays for large external sets
 

@@ -1,4 +1,4 @@
-"""Augmentation recipes applied to an image (tf.image ops): the recipes `xraylab.balance` plans per row of the
+"""Augmentation recipes applied to an image (tf.image ops): the recipes `xraylab.data.balance` plans per row of the
 balanced manifest, and the zoom crop that training augmentation shares with them.
 """
 from __future__ import annotations

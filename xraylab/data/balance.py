@@ -4,7 +4,7 @@ The minority class is brought to parity with augmented copies, as in the MSc rep
 random zoom to 90%, brightness, saturation; contrast added for greyscale X-rays). Each copy's recipe is
 written out with explicit amounts, so the balanced manifest is diffable and the training stream is the
 same for the same params. The alternative, as in Keras' example, is to weight classes in the loss.
-`xraylab.augment` applies a recipe to an image; this module needs no TensorFlow, so the balance stage
+`xraylab.training.augment` applies a recipe to an image; this module needs no TensorFlow, so the balance stage
 starts in a second rather than in eight.
 """
 from __future__ import annotations

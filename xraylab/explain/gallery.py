@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, explain, filters, labels, overlay, pipeline
+from xraylab import atomic, labels, pipeline
 from xraylab.config import GradcamConfig
+from xraylab.explain import attribution, filters, overlay
 from xraylab.saved import SavedModel
 
 OUTCOMES = ("true_positive", "true_negative", "false_positive", "false_negative")
@@ -60,7 +61,7 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
     positive = labels.positive(probabilities)
     lines = [f"# Explanations: {model.meta.name}", "",
              f"Test images at threshold {threshold:g}. Each map explains the predicted class: Grad-CAM weighs the "
-             f"feature maps of `{cfg.layer or explain.gradcam_layer(model.model)}`; occlusion greys out "
+             f"feature maps of `{cfg.layer or attribution.gradcam_layer(model.model)}`; occlusion greys out "
              f"{cfg.occlusion_patch} px squares every {cfg.occlusion_stride} px and shows how much the "
              "probability drops.", ""]
     if len(class_names) > 2:
@@ -79,8 +80,8 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
         images = np.concatenate([batch.numpy() for batch, _ in pipeline.image_dataset(
             chosen, model.meta.image_size, model.meta.channels, batch_size=len(rows))])
         first_image = images[0] if first_image is None else first_image
-        maps = {"Grad-CAM": explain.grad_cam(model.model, images, cfg.layer),
-                "occlusion": explain.occlusion(model.model, images, cfg.occlusion_patch, cfg.occlusion_stride)}
+        maps = {"Grad-CAM": attribution.grad_cam(model.model, images, cfg.layer),
+                "occlusion": attribution.occlusion(model.model, images, cfg.occlusion_patch, cfg.occlusion_stride)}
         for index, ((_, row), position) in enumerate(zip(chosen.iterrows(), rows)):
             name = f"{outcome}_{Path(row['path']).stem}.png"
             title = (f"{Path(row['path']).name}: true {class_names[row['label']]}, called "
@@ -96,12 +97,12 @@ def write_gallery(model: SavedModel, test: pd.DataFrame, probabilities: np.ndarr
 
 
 def _first_layer(model: SavedModel, image: np.ndarray | None, out_dir: Path) -> list[str]:
-    layer = explain.first_conv_layer(model.model)
+    layer = attribution.first_conv_layer(model.model)
     filters.save_filters(layer.get_weights()[0], f"{model.meta.name}: filters of {layer.name}",
                          out_dir / "filters.png")
     lines = ["## First layer", "", f"![filters of {layer.name}](filters.png)", ""]
     if image is not None:
-        filters.save_activations(explain.activations(model.model, image),
+        filters.save_activations(attribution.activations(model.model, image),
                                  f"{model.meta.name}: {layer.name} on the first image above",
                                  out_dir / "activations.png")
         lines += [f"![activations of {layer.name}](activations.png)", ""]

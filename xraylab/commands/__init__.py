@@ -1,4 +1,9 @@
-"""The `xraylab` command: tools run by hand beside `dvc repro`."""
+"""The `xraylab` command: tools run by hand beside `dvc repro`.
+
+The commands themselves are here; what only they use sits beside them: `results.py` (docs/results.md's table from
+`dvc exp show`), `profiles.py` (params profiles as `dvc exp run -S` options), `pr_report.py` and `pr_plots.py` (the
+pull-request report), `blocks.py` (generated blocks in the docs).
+"""
 from __future__ import annotations
 
 import shlex
@@ -8,7 +13,8 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, blocks, cli, pr_report, profiles, results
+from xraylab import atomic, cli
+from xraylab.commands import blocks, pr_report, profiles, results
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -44,7 +50,8 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    calibration_dir: Path = typer.Option(Path("calibration"))) -> None:
     """Class and probability for each image, at the model's calibrated threshold, or its own."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
-    from xraylab import films, predict
+    from xraylab.data import films
+    from xraylab.serve import predict
     images = predict.expand(images)
     with tempfile.TemporaryDirectory(prefix="xraylab-predict-") as scratch:
         # Every file is opened before the model loads: DICOM and CMYK are converted, a broken one is reported.
@@ -67,7 +74,8 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
 def _operating_threshold(chosen, calibrated: bool, calibration_dir: Path) -> float:
     """The threshold `xraylab calibrate` chose for this model file where there is one (and it is wanted), else
     the model's own."""
-    from xraylab import calibration, saved
+    from xraylab import saved
+    from xraylab.serve import calibration
     site = calibration.threshold_for(chosen.name, saved.digest(chosen.directory), calibration_dir) if calibrated \
         else None
     if site is None:
@@ -93,7 +101,10 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
                         site_dir: Path = typer.Option(Path("docs/release"), help="the release's copy for the web "
                                                                                   "page")) -> None:
     """Pick the operating threshold on your own labelled films; predict and the page use it from then on."""
-    from xraylab import calibration, config, external, predict, saved, thresholds
+    from xraylab import config, saved
+    from xraylab.data import external
+    from xraylab.evaluation import thresholds
+    from xraylab.serve import calibration, predict
     chosen_rule = thresholds.check_rule(_number_or_text(rule), "--rule")
     cfg = config.load(params)
     chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
@@ -128,7 +139,8 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
                  card: Path = typer.Option(Path("docs/model-card.md"), help="the model card whose figures block "
                                                                            "is rewritten")) -> None:
     """Package a trained model as the release: release/ for `xraylab predict`, docs/release/ for the site."""
-    from xraylab import leaderboard, release
+    from xraylab.evaluation import leaderboard
+    from xraylab.serve import release
     if model is None:
         model = leaderboard.best(metrics_dir, network=True)
     meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment,
@@ -152,7 +164,7 @@ def batch_split(root: Path = typer.Argument(..., help="a Kermany folder (NORMAL/
                 pneumonia_fraction: float = typer.Option(0.15, help="share of PNEUMONIA patients in the test split"),
                 seed: int = typer.Option(42)) -> None:
     """Labels whose test split is one acquisition batch of NORMAL films: validation by batch."""
-    from xraylab.datasets import batches
+    from xraylab.data import batches
     table = batches.holding_out(root, held_out, pneumonia_fraction, seed)
     atomic.write_text(out, table.to_csv(index=False))
     test = table[table["split"] == "test"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from xraylab import atomic, manifest
-from xraylab.datasets import checks
+from xraylab import atomic
+from xraylab.data import checks, manifest
 from xraylab.errors import UserError
 
 

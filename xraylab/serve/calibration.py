@@ -3,7 +3,7 @@
 A threshold picked on validation assumes the site's films look like the training films; on the official Kermany
 test films the release's validation threshold called 36% of normal children sick. A hospital adopting a model
 has a few hundred labelled films of its own: scored on them, the model gets a threshold chosen by a rule
-(xraylab.thresholds), and `xraylab predict` and the web page use it from then on. The calibration names the
+(xraylab.evaluation.thresholds), and `xraylab predict` and the web page use it from then on. The calibration names the
 exact model file it was made for (its SHA-256), so a retrained model never inherits a stale threshold.
 """
 from __future__ import annotations
@@ -14,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from xraylab import atomic, evaluation, leaderboard, saved
+from xraylab import atomic, saved
 from xraylab.config import EvaluateConfig, ExternalConfig
+from xraylab.data.films import decodable
 from xraylab.errors import UserError
-from xraylab.films import decodable
+from xraylab.evaluation import leaderboard, scoring
 
 CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
@@ -33,8 +34,8 @@ def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, own_t
     threshold, picked_on = own_threshold
     # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
     with decodable(films, "calibrate FILMS") as readable:
-        predictions = evaluation.Predictions(films, model.probabilities(readable))
-    scored = evaluation.external_scores(predictions, threshold, ExternalConfig(str(folder), rule), cfg)
+        predictions = scoring.Predictions(films, model.probabilities(readable))
+    scored = scoring.external_scores(predictions, threshold, ExternalConfig(str(folder), rule), cfg)
     counts = films["label"].value_counts()
     return {
         "model": model_name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from xraylab import metrics
+from xraylab.evaluation import metrics
 
 
 def roc(labels: np.ndarray, probabilities: np.ndarray) -> list[dict[str, float]]:

@@ -13,8 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from xraylab import atomic, config, export, leaderboard, saved
+from xraylab import atomic, config, saved
 from xraylab.errors import UserError
+from xraylab.evaluation import leaderboard
+from xraylab.serve import export
 
 RELEASE_DIR = Path("release")
 SITE_DIR = Path("docs/release")
@@ -98,7 +100,7 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     meta = metadata(name, cfg, metrics_dir, model, experiment, threshold_from, previous, independent)
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
-        # The exact file a site calibration (xraylab.calibration) is made for; the page checks it too.
+        # The exact file a site calibration (xraylab.serve.calibration) is made for; the page checks it too.
         meta["model_digest"] = saved.digest(temp / MODEL_DIR)
         meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
         atomic.write_json(temp / META_FILE, meta)

@@ -14,7 +14,9 @@ import keras
 import numpy as np
 import pandas as pd
 
-from xraylab import atomic, augment, balance, manifest, pipeline
+from xraylab import atomic, pipeline
+from xraylab.data import balance, manifest
+from xraylab.training import augment
 
 EXTRACT_BATCH = 32
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from xraylab.datasets import dicom
+from xraylab.data import dicom
 
 # Modes every decoder in the pipeline (TensorFlow, the browser) reads as they are. Anything else
 # (CMYK, RGBA, palette, 16-bit greyscale, ...) is converted to one of these, never dropped.

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 import keras
 import tensorflow as tf
 
-from xraylab import atomic, explain, saved
+from xraylab import atomic, saved
+from xraylab.explain import attribution
 
 META_FILE = "meta.json"
 
@@ -78,7 +79,7 @@ class _Serving(tf.Module):
         super().__init__()
         self.model = model
         try:
-            self.maps = explain.grad_cam_graph(model)
+            self.maps = attribution.grad_cam_graph(model)
         except ValueError:  # no closed form (or no convolution): the page shows the prediction only
             self.maps = None
         self.heatmap = self.maps is not None

@@ -10,8 +10,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from xraylab import bootstrap, labels, metrics, studies, thresholds
+from xraylab import labels
 from xraylab.config import EvaluateConfig, ExternalConfig
+from xraylab.evaluation import bootstrap, metrics, studies, thresholds
 
 PREDICTION_COLUMNS = ("path", "split", "label", "probability", "predicted_positive")
 DUMMY_THRESHOLD = 0.5  # the dummy predicts the majority class: the positive one exactly when its prior > 0.5

@@ -1,0 +1,6 @@
+"""Serving: the convert stage and what users run against a trained model.
+
+`export.py` turns a network into the web page's TF.js graph model (with the heat-map output); `release.py`
+packages the release model (`release/`, `docs/release/`); `predict.py` answers `xraylab predict`;
+`calibration.py` keeps a site's own threshold (`xraylab calibrate`).
+"""
