@@ -24,7 +24,7 @@ def ensure_set(count: int, distinct: int = 100) -> pd.DataFrame:
     if not done.exists():
         if root.exists():
             shutil.rmtree(root)
-        synthetic.write_kermany(root / "train", SyntheticConfig(distinct, 0.6, 1000, 1400, seed=0))
+        synthetic.write_kermany(root / "train", SyntheticConfig(count=distinct, pneumonia_fraction=0.6, min_size=1000, max_size=1400, seed=0))
         originals = sorted((root / "train").rglob("*.jpeg"))
         for copy in range(1, -(-count // distinct)):
             for image in originals:

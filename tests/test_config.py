@@ -117,7 +117,7 @@ def test_the_whole_zoo_has_params_and_transfer_sections_are_typed():
 def test_model_type_is_checked():
     raw = repo_params()
     raw["models"]["rf"]["type"] = "tree"
-    with pytest.raises(ConfigError, match=r"models.rf.type must be one of \['network', 'transfer', 'classic'\]"):
+    with pytest.raises(ConfigError, match=r"models\.rf\.type must be one of \['network', 'transfer', 'classic'\], got 'tree'"):
         config.parse(raw)
 
 
@@ -147,5 +147,33 @@ def test_external_sets_are_absent_by_default_and_read_when_given():
     raw["evaluate"]["external"] = {"target": {"path": "../films", "calibrate": "sensitivity=0.95"},
                                    "plain": {"path": "../other"}}
     external = config.parse(raw).evaluate.external
-    assert external == {"target": config.ExternalConfig("../films", "sensitivity=0.95"),
-                        "plain": config.ExternalConfig("../other", None)}
+    assert external == {"target": config.ExternalConfig(path="../films", calibrate="sensitivity=0.95"),
+                        "plain": config.ExternalConfig(path="../other", calibrate=None)}
+
+
+def leaves(tree: dict, prefix: str = "") -> list[str]:
+    """The dotted key of every value in a params mapping (an empty mapping is a value too)."""
+    found = []
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            found += leaves(value, f"{prefix}{key}.")
+        else:
+            found.append(f"{prefix}{key}")
+    return found
+
+
+def test_every_key_of_params_yaml_names_itself_when_wrong():
+    """The schema alone words the error: a value of the wrong kind anywhere gets one line starting with its key."""
+    keys = leaves(repo_params())
+    assert len(keys) > 140  # every model's section included
+    for key in keys:
+        raw = repo_params()
+        *parents, leaf = key.split(".")
+        section = raw
+        for parent in parents:
+            section = section[parent]
+        section[leaf] = {"wrong": [1]}  # a mapping where a value should be, or an unknown key in a mapping
+        with pytest.raises(ConfigError) as error:
+            config.parse(raw)
+        message = str(error.value)
+        assert message.startswith(key) and "\n" not in message, (key, message)

@@ -70,8 +70,8 @@ def test_external_sets_are_scored_at_the_val_threshold_and_at_their_own_calibrat
     # The target films run hot: every normal scores above the validation threshold (0.3), as on the official
     # test split; a threshold calibrated on the set's own labels recovers them.
     target = predictions([0, 0, 0, 1, 1, 1], [0.35, 0.4, 0.5, 0.6, 0.7, 0.9])
-    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden"),
-                                                        "plain": ExternalConfig("unused")}})
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig(path="unused", calibrate="youden"),
+                                                        "plain": ExternalConfig(path="unused")}})
     result = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, VAL, TEST,
                               external={"target": target, "plain": target})
     scored = result["external"]["target"]

@@ -60,7 +60,7 @@ def test_shift_table_lists_sensitivity_and_specificity_per_shift():
 def test_external_sets_get_headline_columns_and_a_table_of_their_own():
     def split(positive: list[float]) -> scoring.Predictions:
         return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
-    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", "youden")}})
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig(path="unused", calibrate="youden")}})
     # At the validation threshold (0.5) the target's normals are called sick; its own threshold (0.7) fixes it.
     net = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
                            split([0.1, 0.2, 0.8, 0.9]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
@@ -79,7 +79,7 @@ def test_external_sets_get_headline_columns_and_a_table_of_their_own():
 def test_the_headline_holds_auc_and_accuracy_per_trained_model_and_set():
     def split(positive: list[float]) -> scoring.Predictions:
         return scoring.Predictions(FRAME, np.column_stack([1 - np.array(positive), positive]))
-    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig("unused", None)}})
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig(path="unused", calibrate=None)}})
     net = scoring.evaluate("network", ("NORMAL", "PNEUMONIA"), cfg, split([0.1, 0.2, 0.8, 0.9]),
                            split([0.6, 0.6, 0.4, 0.4]), external={"target": split([0.6, 0.65, 0.7, 0.9])})
     results = {"net": net, "dummy": result("dummy", [0.5] * 4, [0.5] * 4)}

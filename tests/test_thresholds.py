@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from xraylab.errors import UserError
+from xraylab.config import rules
 from xraylab.evaluation import metrics, thresholds
 
 LABELS = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
@@ -55,4 +56,4 @@ def test_target_rules_pick_the_operating_point_that_meets_them():
 @pytest.mark.parametrize("rule", ["otsu", "sensitivity=1.5", "specificity=", "sensitivity 0.9", 0, 1.0, True])
 def test_unknown_rules_are_refused_naming_the_key(rule):
     with pytest.raises(UserError, match="^calibrate.rule must be"):
-        thresholds.check_rule(rule, "calibrate.rule")
+        rules.check_rule(rule, "calibrate.rule")

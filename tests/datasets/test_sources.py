@@ -1,5 +1,4 @@
 """Each data.source through `sources.locate` and `ingest`, as the download stage runs them."""
-import dataclasses
 import hashlib
 import io
 import json
@@ -20,7 +19,7 @@ from conftest import REPO
 
 
 def data_config(**changes) -> config.DataConfig:
-    return dataclasses.replace(config.load(REPO / "params.yaml").data, **changes)
+    return config.load(REPO / "params.yaml").data.model_copy(update=changes)
 
 
 def kaggle_style_zip(kermany_root: Path) -> bytes:
@@ -39,8 +38,8 @@ def test_kermany_url_downloads_verifies_unpacks_and_lists(tmp_path: Path, tiny_k
     payload = kaggle_style_zip(tiny_kermany)
     with serving({"ChestXRay2017.zip": payload}) as server:
         cfg = data_config(source="kermany_url", download_dir=str(tmp_path / "cache"),
-                          kermany_url=config.KermanyUrlConfig(server.url("ChestXRay2017.zip"),
-                                                              hashlib.sha256(payload).hexdigest()))
+                          kermany_url=config.KermanyUrlConfig(url=server.url("ChestXRay2017.zip"),
+                                                              sha256=hashlib.sha256(payload).hexdigest()))
         found = sources.locate(cfg, tmp_path / "scratch", environ={}, home=tmp_path)
         assert len(found) == 24 and set(found["source_split"]) == {"train", "test"}
         again = sources.locate(cfg, tmp_path / "scratch", environ={}, home=tmp_path)
@@ -59,7 +58,7 @@ def test_a_new_archive_replaces_the_folder_unpacked_from_the_old_one(tmp_path: P
     with serving({"v1.zip": old, "v2.zip": new}) as server:
         for name, payload, expected in (("v1.zip", old, 24), ("v2.zip", new, 18)):
             cfg = data_config(source="kermany_url", download_dir=str(cache), kermany_url=config.KermanyUrlConfig(
-                server.url(name), hashlib.sha256(payload).hexdigest()))
+                url=server.url(name), sha256=hashlib.sha256(payload).hexdigest()))
             found = sources.locate(cfg, tmp_path / "scratch", environ={}, home=tmp_path)
             assert len(found) == expected
             assert all(Path(path).exists() for path in found["path"])
@@ -91,13 +90,13 @@ def test_a_folder_copied_from_a_mac_reads_and_lists_the_files_it_added(tmp_path:
 
 
 def test_synthetic_source(tmp_path: Path):
-    cfg = data_config(source="synthetic", synthetic=config.SyntheticConfig(20, 0.5, 64, 80, 0))
+    cfg = data_config(source="synthetic", synthetic=config.SyntheticConfig(count=20, pneumonia_fraction=0.5, min_size=64, max_size=80, seed=0))
     found = sources.locate(cfg, tmp_path, environ={}, home=tmp_path)
     assert len(found) == 20 and set(found["source_split"]) == {"train"}
 
 
 def test_local_source_finds_a_wrapped_layout(tmp_path: Path, tiny_kermany: Path):
-    cfg = data_config(source="local", local=config.LocalConfig(str(tiny_kermany.parent), None))
+    cfg = data_config(source="local", local=config.LocalConfig(path=str(tiny_kermany.parent), labels_csv=None))
     assert len(sources.locate(cfg, tmp_path, environ={}, home=tmp_path)) == 24
 
 

@@ -102,10 +102,10 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
                                                                                   "page")) -> None:
     """Pick the operating threshold on your own labelled films; predict and the page use it from then on."""
     from xraylab import config, saved
+    from xraylab.config import rules
     from xraylab.data import external
-    from xraylab.evaluation import thresholds
     from xraylab.serve import calibration, predict
-    chosen_rule = thresholds.check_rule(_number_or_text(rule), "--rule")
+    chosen_rule = rules.check_rule(_number_or_text(rule), "--rule")
     cfg = config.load(params)
     chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
     task = external.task_of(chosen.model.meta.class_names)

@@ -4,35 +4,14 @@ Evaluate picks it on validation; `xraylab calibrate` and evaluate's external set
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
+from xraylab.config.rules import TARGET_RULE
 from xraylab.errors import UserError
 
-RULES = ("youden", "max_f1")
-# "sensitivity=0.95": the highest threshold that still finds 95% of positives (a screening operating point);
-# "specificity=0.9": the lowest threshold that still clears 90% of negatives.
-_TARGET_RULE = re.compile(r"^(sensitivity|specificity)=(0(?:\.\d+)?|1(?:\.0+)?)$")
-
-
-def check_rule(rule: float | str, key: str) -> float | str:
-    """`rule` if it is one `choose` understands; else an error naming `key` and the forms it takes."""
-    if isinstance(rule, bool) or not isinstance(rule, (int, float, str)):
-        raise UserError(f"{key} must be a probability or a rule, got {rule!r}")
-    if isinstance(rule, str):
-        if rule in RULES or _TARGET_RULE.match(rule):
-            return rule
-        raise UserError(f"{key} must be a probability in (0, 1), {' or '.join(RULES)}, sensitivity=<fraction> or "
-                        f"specificity=<fraction>, got {rule!r}")
-    if not 0 < rule < 1:
-        raise UserError(f"{key} must be in (0, 1) or a rule such as youden, got {rule}")
-    return float(rule)
-
-
 def choose(rule: float | str, labels: np.ndarray, probabilities: np.ndarray) -> float:
-    """A probability threshold (positive when >= it) for `rule`: a number as given, or a rule of `RULES`
+    """A probability threshold (positive when >= it) for `rule`: a number as given, or a rule of `xraylab.config.rules`
     or `sensitivity=<fraction>` / `specificity=<fraction>`.
 
     youden: the point of the ROC curve farthest above the diagonal (max sensitivity + specificity - 1);
@@ -59,7 +38,7 @@ def choose(rule: float | str, labels: np.ndarray, probabilities: np.ndarray) -> 
         total = precision + recall
         f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
         return float(pr_thresholds[np.argmax(f1)])
-    target = _TARGET_RULE.match(rule)
+    target = TARGET_RULE.match(rule)
     if target is None:
         raise ValueError(f"unknown threshold rule {rule!r}")
     wanted = float(target.group(2))

@@ -35,7 +35,7 @@ def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, own_t
     # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
     with decodable(films, "calibrate FILMS") as readable:
         predictions = scoring.Predictions(films, model.probabilities(readable))
-    scored = scoring.external_scores(predictions, threshold, ExternalConfig(str(folder), rule), cfg)
+    scored = scoring.external_scores(predictions, threshold, ExternalConfig(path=str(folder), calibrate=rule), cfg)
     counts = films["label"].value_counts()
     return {
         "model": model_name,

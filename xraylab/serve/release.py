@@ -9,7 +9,6 @@ training cost. Both folders are committed to git, so a fresh clone predicts with
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +179,7 @@ def _describe_data(cfg: config.Config, counts: dict[str, dict[str, int]]) -> str
 
 def _model_params(cfg: config.Config, name: str) -> dict[str, Any]:
     # Through JSON: tuples become lists, as in params.yaml.
-    return json.loads(json.dumps(asdict(cfg.models[name])))
+    return json.loads(json.dumps(cfg.models[name].model_dump()))
 
 
 def _read_json(path: Path, hint: str) -> dict[str, Any]:

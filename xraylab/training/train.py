@@ -5,7 +5,7 @@ Reads straight down: seed, build data, build model, callbacks, fit, save.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -73,7 +73,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
         fitted.compile(optimizer=_optimizer(cfg, len(train)), loss=loss,
                        metrics=["accuracy", _auc(len(class_names))])
 
-    inputs = resume.fingerprint(name, asdict(cfg), seed, class_names, class_weights,
+    inputs = resume.fingerprint(name, cfg.model_dump(), seed, class_names, class_weights,
                                 manifest.digest(train), manifest.digest(val))
     resuming = resume.open_backup(paths.backup_dir, inputs)
     if resuming:

@@ -1,0 +1,250 @@
+"""The sections of params.yaml other than `models:`, one schema each; defaults live here and nowhere else."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, model_validator
+
+from xraylab.config.checks import (Boolean, Choice, Fraction, Integer, NonNegative, Number, OptionalText, Section,
+                                   Text, keyed, problem, sentence)
+from xraylab.config.rules import rule_problem
+
+DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
+TASKS = ("binary", "three_class")
+BALANCE_METHODS = ("augment", "class_weight", "none")
+PRECISIONS = ("auto", "mixed_float16", "float32")
+# oneDNN's instruction-set names (ONEDNN_MAX_CPU_ISA), lower case, oldest first.
+CPU_ISAS = ("sse41", "avx", "avx2", "avx2_vnni", "avx512_core", "avx512_core_vnni", "avx512_core_bf16",
+            "avx512_core_amx")
+# Metrics evaluate can rank models by; all are "higher is better".
+SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
+QUANTIZE = ("float16", "none")
+
+Seed = Integer(0)
+AtLeastOne = Integer(1)
+Source = Choice(*DATA_SOURCES)
+Task = Choice(*TASKS)
+BalanceMethod = Choice(*BALANCE_METHODS)
+Precision = Choice(*PRECISIONS)
+SelectMetric = Choice(*SELECT_METRICS)
+Quantize = Choice(*QUANTIZE)
+ImageCount = Integer(4)
+Pixels = Integer(32)
+Zoom = Number(0, 1, low_open=True, message="must be in (0, 1] (1 = no zoom)")
+Brightness = Number(0, 1, high_open=True)
+Spread = Number(0, 1, high_open=True, message="must be in [0, 1) (0.2 = factors 0.8 to 1.2)")
+Resamples = Integer(10)
+Confidence = Number(0, 1, low_open=True, high_open=True, message="must be in (0, 1), e.g. 0.95")
+Bins = Integer(2)
+Opacity = Number(0, 1, low_open=True)
+
+
+def _sha256(value: Any) -> Any:
+    if value is not None and (not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value)):
+        raise problem("must be the archive's 64-digit lowercase hex SHA-256")
+    return value
+
+
+class KermanyUrlConfig(Section):
+    """The public archive over HTTPS; verified against `sha256` before anything is unpacked."""
+
+    url: OptionalText
+    sha256: Annotated[str | None, BeforeValidator(_sha256)]
+
+
+class KaggleConfig(Section):
+    dataset: Text
+
+
+class LocalConfig(Section):
+    """A folder in the Kermany layout, or any folder plus a labels CSV (path, label[, patient_id, split])."""
+
+    path: OptionalText
+    labels_csv: OptionalText
+
+
+class MuraConfig(Section):
+    path: OptionalText
+
+
+class SyntheticConfig(Section):
+    """Generated X-ray-like images with Kermany file names; for tests and benchmarks, never shown as real."""
+
+    count: ImageCount
+    pneumonia_fraction: Fraction
+    min_size: Pixels
+    max_size: Pixels
+    seed: Seed
+
+    @model_validator(mode="after")
+    def _sizes(self) -> SyntheticConfig:
+        if self.max_size < self.min_size:
+            raise sentence(f"data.synthetic.max_size must be >= data.synthetic.min_size, got {self.max_size} < "
+                           f"{self.min_size}")
+        return self
+
+
+class DataConfig(Section):
+    source: Source
+    task: Task
+    sample_dir: Text
+    download_dir: Text
+    kermany_url: KermanyUrlConfig
+    kaggle: KaggleConfig
+    local: LocalConfig
+    mura: MuraConfig
+    synthetic: SyntheticConfig
+
+    @model_validator(mode="after")
+    def _source_needs(self) -> DataConfig:
+        """What the chosen source cannot do without; other sources' sections may stay unset."""
+        if self.source == "mura" and self.task != "binary":
+            raise sentence(f"data.task must be binary for data.source mura (normal / abnormal), got {self.task!r}")
+        if self.source == "kermany_url" and self.kermany_url.url is None:
+            raise sentence("data.kermany_url.url is required for data.source kermany_url: the download link of "
+                           "ChestXRay2017.zip (doi:10.17632/rscbjbr9sj.2)")
+        if self.source == "kermany_url" and self.kermany_url.sha256 is None:
+            raise sentence("data.kermany_url.sha256 is required for data.source kermany_url: the archive is "
+                           "verified before anything is unpacked")
+        if self.source == "local" and self.local.path is None:
+            raise sentence("data.local.path is required for data.source local: a folder in the Kermany layout "
+                           "({train,test}/{NORMAL,PNEUMONIA}/) or any folder with data.local.labels_csv")
+        if self.source == "mura" and self.mura.path is None:
+            raise sentence("data.mura.path is required for data.source mura: the MURA-v1.1 folder")
+        return self
+
+
+class SplitConfig(Section):
+    val_fraction: Fraction
+    test_fraction: Fraction
+    seed: Seed
+
+    @model_validator(mode="after")
+    def _room_left_to_train(self) -> SplitConfig:
+        if self.val_fraction + self.test_fraction >= 1:
+            raise sentence("split.val_fraction + split.test_fraction must be below 1, "
+                           f"got {self.val_fraction} + {self.test_fraction}")
+        return self
+
+
+class BalanceConfig(Section):
+    method: BalanceMethod
+    seed: Seed
+    flip: Boolean
+    min_zoom: Zoom
+    max_brightness: Brightness
+    max_contrast: Spread
+    max_saturation: Spread
+
+
+def _model_names(value: Any) -> Any:
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(name, str) for name in value):
+        raise problem("must be a non-empty list of model names")
+    if len(set(value)) != len(value):
+        raise keyed(f"lists a model twice: {list(value)}")
+    return tuple(value)
+
+
+class TrainConfig(Section):
+    models: Annotated[tuple[str, ...], BeforeValidator(_model_names)]
+    seed: Seed
+    cache_images: Boolean  # keep decoded (and augmented) images in memory after the first epoch
+    # auto: mixed_float16 on GPUs (float16 compute, about twice the throughput), float32 elsewhere;
+    # mixed_float16 forces it on any device (on a CPU slowly: how the tests exercise the GPU's path)
+    precision: Precision = "auto"
+
+
+def _isa(value: Any) -> Any:
+    if value is not None and value not in CPU_ISAS:
+        raise problem(f"must be null or one of {list(CPU_ISAS)}")
+    return value
+
+
+def _threads(value: Any) -> Any:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise problem("must be an integer >= 1 or null")
+    return value
+
+
+class CpuConfig(Section):
+    """Which CPU code path TensorFlow takes (xraylab.determinism.pin_cpu): the weights depend on it."""
+
+    isa: Annotated[str | None, BeforeValidator(_isa)]  # oneDNN's instruction-set cap, e.g. avx2; None: the best
+    threads: Annotated[int | None, BeforeValidator(_threads)]  # TensorFlow's intra-op threads; None: one per core
+
+
+def _rule(value: Any) -> Any:
+    wrong = rule_problem(value)
+    if wrong is not None:
+        raise keyed(wrong)
+    return value if isinstance(value, str) else float(value)
+
+
+Rule = Annotated[float | str, BeforeValidator(_rule)]
+Positive = Number(0, low_open=True, message="must be > 0")  # a factor or exponent: 0 would erase the image
+
+
+class ShiftConfig(Section):
+    """One altered copy of the validation images; the defaults change nothing.
+
+    contrast: factor around each image's mean; gamma: exponent on [0, 1] pixels (> 1 darkens); blur:
+    Gaussian sigma in pixels of the model's input; noise: standard deviation of added Gaussian noise.
+    """
+
+    shape = "must be a mapping such as {gamma: 1.5}"
+    contrast: Positive = 1.0
+    gamma: Positive = 1.0
+    blur: NonNegative = 0.0
+    noise: NonNegative = 0.0
+
+
+class ExternalConfig(Section):
+    """A labelled folder of films from elsewhere (the Kermany layout: NORMAL/, PNEUMONIA/), scored like test.
+
+    `calibrate`: a threshold rule (xraylab.config.rules) applied to this set's own labels, scored beside the
+    validation threshold: what a site that calibrates on its films would get (optimistic: the set chose it).
+    """
+
+    shape = "must be a mapping such as {path: ../films, calibrate: youden}"
+    path: Text
+    calibrate: Rule | None = None
+
+
+def _mapping_of(shape: str):
+    def check(value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise problem(shape)
+        return value
+    return BeforeValidator(check)
+
+
+class EvaluateConfig(Section):
+    """`threshold`: a probability, or the rule that picks one on validation (xraylab.config.rules)."""
+
+    threshold: Rule
+    select_metric: SelectMetric
+    bootstrap_resamples: Resamples
+    bootstrap_seed: Seed
+    confidence: Confidence
+    calibration_bins: Bins
+    shifts: Annotated[dict[str, ShiftConfig],
+                      _mapping_of("must map names to shifts, e.g. {dim: {contrast: 0.6}}")] = {}
+    external: Annotated[dict[str, ExternalConfig],
+                        _mapping_of("must map names to labelled folders, e.g. {target: {path: ../films}}")] = {}
+
+
+class GradcamConfig(Section):
+    """The explanation gallery: Grad-CAM (at `layer`, or the last convolution) and occlusion maps."""
+
+    per_outcome: AtLeastOne
+    alpha: Opacity
+    layer: OptionalText
+    occlusion_patch: AtLeastOne
+    occlusion_stride: AtLeastOne
+
+
+class ConvertConfig(Section):
+    quantize: Quantize
