@@ -86,13 +86,13 @@ def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
     assert (repo / "metrics" / "train" / "custom_cnn" / "metrics.json").is_file()
     assert run("git", "status", "--porcelain", cwd=repo).strip() == ""
 
-    # An edit to code a stage reaches only through other modules (bootstrap.py: evaluate imports evaluation,
+    # An edit to code a stage reaches only through other modules (bootstrap.py: evaluate imports scoring,
     # which imports it) makes that stage, and only the stages that run it, stale.
-    bootstrap = repo / "xraylab" / "bootstrap.py"
+    bootstrap = repo / "xraylab" / "evaluation" / "bootstrap.py"
     original = bootstrap.read_text()
     bootstrap.write_text(original + "\n# edited\n")
     changed = json.loads(run("dvc", "status", "--json", cwd=repo).strip().splitlines()[-1])
-    assert set(changed) == {"evaluate", "gradcam"}  # gradcam imports evaluation too
+    assert set(changed) == {"evaluate", "gradcam"}  # gradcam imports scoring too
     bootstrap.write_text(original)
 
     # A changed split fraction invalidates split (and so what follows it), not the download.
