@@ -10,6 +10,7 @@ from xraylab import atomic, cli, config, determinism, labels, saved
 from xraylab.data import external, films, manifest, sources
 from xraylab.evaluation import curves, leaderboard, metrics, scoring
 from xraylab.evaluation.scoring import Predictions
+from xraylab.kinds import ModelKind
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -42,7 +43,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
                                           for set_name, frame in external_sets.items()}
     majority = lambda frame: Predictions(  # noqa: E731
         frame, metrics.majority_probabilities(train["label"], len(frame), len(class_names)))
-    predictions[leaderboard.DUMMY] = ("dummy", majority(val), majority(test))
+    predictions[leaderboard.DUMMY] = (ModelKind.DUMMY, majority(val), majority(test))
     external_predictions[leaderboard.DUMMY] = {set_name: majority(frame) for set_name, frame in external_sets.items()}
 
     results = {name: scoring.evaluate(kind, class_names, cfg.evaluate, val_predictions, test_predictions,

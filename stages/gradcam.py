@@ -8,6 +8,7 @@ from xraylab import atomic, cli, config, determinism, saved
 from xraylab.data import manifest
 from xraylab.evaluation import scoring
 from xraylab.explain import gallery
+from xraylab.kinds import ModelKind
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -23,7 +24,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     with atomic.writing_dir(out_dir) as temp:
         for name in cfg.train.models:
             model = saved.load(models_dir / name)
-            if model.meta.kind != "network":
+            if model.meta.kind != ModelKind.NETWORK:
                 continue
             # The probabilities evaluate computed: the gallery shows the outcomes the leaderboard counts.
             predictions = manifest.read(predictions_dir / f"{name}.csv", scoring.PREDICTION_COLUMNS)

@@ -13,9 +13,9 @@ def gradient_image() -> tf.Tensor:
 
 
 def recipe(image: tf.Tensor, **amounts) -> np.ndarray:
-    values = {**balance.IDENTITY, **amounts}
-    steps = [name for name in balance.RECIPE_COLUMNS if name != "zoom"]
-    return augment.apply_recipe(image, *(tf.constant(values[name]) for name in steps)).numpy()
+    steps = balance.Recipe(**amounts)
+    return augment.apply_recipe(image, {name: tf.constant(getattr(steps, name)) for name in balance.RECIPE_COLUMNS}
+                                ).numpy()
 
 
 def test_identity_recipe_leaves_the_image_bit_identical():
@@ -42,3 +42,14 @@ def test_each_recipe_step_keeps_shape_and_range():
     duller = recipe(colour, saturation=0.5)
     assert duller.shape == (30, 40, 3) and 0 <= duller.min() and duller.max() <= 1
     assert np.ptp(duller, axis=-1).mean() < np.ptp(colour.numpy(), axis=-1).mean()
+
+
+def test_the_recipe_is_read_by_name_not_by_position():
+    """Brightness and contrast given in another order still land on their own steps."""
+    image = gradient_image()
+    steps = {"contrast": tf.constant(0.5), "saturation": tf.constant(1.0), "brightness": tf.constant(0.1),
+             "zoom": tf.constant(1.0), "flip": tf.constant(0)}
+    assert list(steps) != list(balance.RECIPE_COLUMNS)
+    np.testing.assert_array_equal(augment.apply_recipe(image, steps).numpy(), recipe(image, contrast=0.5,
+                                                                                      brightness=0.1))
+    assert balance.RECIPE_COLUMNS == ("flip", "zoom", "brightness", "contrast", "saturation")  # the CSV's columns

@@ -88,19 +88,17 @@ def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_siz
     epoch number, so a run resumed at epoch k sees the order an uninterrupted run saw there.
     With `shift`, every image is altered by it after resizing (xraylab.evaluation.shifts), for robustness checks.
     """
-    recipes = [frame[column].to_numpy() if column in frame else np.full(len(frame), IDENTITY[column])
-               for column in RECIPE_COLUMNS]
-    rows = tf.data.Dataset.from_tensor_slices((
-        frame["path"].to_numpy(str),
-        frame["label"].to_numpy(np.int32),
-        recipes[0].astype(np.int32),
-        *(amounts.astype(np.float32) for amounts in recipes[1:]),
-    ))
+    # Each recipe step by its name: a column cannot be taken for another.
+    recipe = {column: (frame[column].to_numpy() if column in frame else np.full(len(frame), IDENTITY[column]))
+              .astype(np.int32 if column == "flip" else np.float32) for column in RECIPE_COLUMNS}
+    rows = tf.data.Dataset.from_tensor_slices((frame["path"].to_numpy(str), frame["label"].to_numpy(np.int32),
+                                               recipe))
 
-    def prepare(path, label, flip, zoom, *amounts):
+    def prepare(path, label, recipe):
         # Only the crop works at full size; decoding keeps enough pixels for it, the rest runs on small images.
+        zoom = recipe["zoom"]
         image = zoom_crop(decode(path, channels, min_side=max(image_size, FILM_SIZE) / zoom), zoom)
-        image = apply_recipe(resize(image, image_size), flip, *amounts)
+        image = apply_recipe(resize(image, image_size), recipe)
         return (image if shift is None else shifts.apply(image, path, shift)), label
 
     if cache:

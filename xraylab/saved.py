@@ -22,6 +22,7 @@ import pandas as pd
 from xraylab import atomic, labels, pipeline
 from xraylab.config import ShiftConfig
 from xraylab.errors import UserError
+from xraylab.kinds import ModelKind
 from xraylab.models import layers, scores  # noqa: F401  (registers our layers and metrics, so saved models load)
 
 KERAS_FILE = "model.keras"
@@ -33,7 +34,7 @@ PREDICT_BATCH = 64
 @dataclass(frozen=True)
 class ModelMeta:
     name: str
-    kind: str  # "network" (Keras) or "classic" (scikit-learn)
+    kind: ModelKind
     image_size: int
     channels: int
     class_names: tuple[str, ...]
@@ -49,7 +50,7 @@ class SavedModel:
 
         With `shift`, of the images altered by it (xraylab.evaluation.shifts).
         """
-        if self.meta.kind == "classic":
+        if self.meta.kind == ModelKind.CLASSIC:
             pixels, _ = pipeline.flat_arrays(frame, self.meta.image_size, shift=shift)
             return self.model.predict_proba(pixels).astype(np.float64)
         images = pipeline.image_dataset(frame, self.meta.image_size, self.meta.channels, PREDICT_BATCH,
@@ -67,7 +68,7 @@ class SavedModel:
 def save(directory: Path, meta: ModelMeta, model: Any) -> None:
     """Write `model` and its metadata into `directory` atomically."""
     with atomic.writing_dir(Path(directory)) as temp:
-        if meta.kind == "classic":
+        if meta.kind == ModelKind.CLASSIC:
             joblib.dump(model, temp / SKLEARN_FILE)
         else:
             model.save(temp / KERAS_FILE)
@@ -93,8 +94,8 @@ def load(directory: Path) -> SavedModel:
     if not meta_path.is_file():
         raise UserError(f"no trained model in {directory} ({META_FILE} missing); run `dvc repro` to train it")
     raw = json.loads(meta_path.read_text())
-    meta = ModelMeta(**{**raw, "class_names": tuple(raw["class_names"])})
-    if meta.kind == "classic":
+    meta = ModelMeta(**{**raw, "kind": ModelKind(raw["kind"]), "class_names": tuple(raw["class_names"])})
+    if meta.kind == ModelKind.CLASSIC:
         return SavedModel(meta, joblib.load(directory / SKLEARN_FILE))
     return SavedModel(meta, in_float32(keras.saving.load_model(directory / KERAS_FILE)))
 

@@ -9,14 +9,30 @@ starts in a second rather than in eight.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, fields
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 
 from xraylab.config import BalanceConfig
 
-RECIPE_COLUMNS = ("flip", "zoom", "brightness", "contrast", "saturation")
-IDENTITY = {"flip": 0, "zoom": 1.0, "brightness": 0.0, "contrast": 1.0, "saturation": 1.0}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One row's augmentation, by name: planned here, written as manifest columns, applied by
+    `xraylab.training.augment.apply_recipe`. The defaults change nothing."""
+
+    flip: int = 0            # 1: mirrored left to right
+    zoom: float = 1.0        # the central fraction of each side kept
+    brightness: float = 0.0  # added to [0, 1] pixels
+    contrast: float = 1.0    # factor around the image's mean
+    saturation: float = 1.0  # factor, for 3-channel images
+
+
+RECIPE_COLUMNS = tuple(field.name for field in fields(Recipe))
+IDENTITY = asdict(Recipe())
 
 
 def plan_balance(train: pd.DataFrame, cfg: BalanceConfig) -> pd.DataFrame:

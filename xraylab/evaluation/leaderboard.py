@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from xraylab.errors import UserError
+from xraylab.kinds import ModelKind
 
 DUMMY = "dummy"
 TABLE_METRICS = ("accuracy", "sensitivity", "specificity", "f1", "roc_auc", "pr_auc")
@@ -46,7 +47,7 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
         return float("-inf") if value is None else value
 
     trained = [name for name in results if name != DUMMY]
-    networks = [name for name in trained if results[name]["kind"] == "network"]
+    networks = [name for name in trained if results[name]["kind"] == ModelKind.NETWORK]
     return {
         "select_metric": select_metric,
         "best_model": max(trained, key=rank) if trained else None,

@@ -13,6 +13,7 @@ import pandas as pd
 from xraylab import labels
 from xraylab.config import EvaluateConfig, ExternalConfig
 from xraylab.evaluation import bootstrap, metrics, studies, thresholds
+from xraylab.kinds import ModelKind
 
 PREDICTION_COLUMNS = ("path", "split", "label", "probability", "predicted_positive")
 DUMMY_THRESHOLD = 0.5  # the dummy predicts the majority class: the positive one exactly when its prior > 0.5
@@ -34,7 +35,7 @@ class Predictions:
         return (self.frame["label"].to_numpy() != 0).astype(int)
 
 
-def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: Predictions,
+def evaluate(kind: ModelKind, class_names: tuple[str, ...], cfg: EvaluateConfig, val: Predictions,
              test: Predictions, shifted_val: Mapping[str, Predictions] | None = None,
              external: Mapping[str, Predictions] | None = None) -> dict[str, Any]:
     """The contents of metrics/eval/<model>.json.
@@ -43,7 +44,7 @@ def evaluate(kind: str, class_names: tuple[str, ...], cfg: EvaluateConfig, val: 
     the threshold picked on the unaltered ones: how much of the validation score survives a shift.
     `external`: predictions for each set of evaluate.external, by name.
     """
-    rule = DUMMY_THRESHOLD if kind == "dummy" else cfg.threshold
+    rule = DUMMY_THRESHOLD if kind == ModelKind.DUMMY else cfg.threshold
     threshold = thresholds.choose(rule, val.is_positive, val.positive)
     result: dict[str, Any] = {
         "kind": kind,

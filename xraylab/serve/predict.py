@@ -18,6 +18,7 @@ from xraylab.data import clutter, dicom, films
 from xraylab.errors import UserError
 from xraylab.evaluation import leaderboard
 from xraylab.explain import attribution, overlay
+from xraylab.kinds import ModelKind
 from xraylab.serve import release
 
 
@@ -136,7 +137,7 @@ def save_heatmap(model: saved.SavedModel, prediction: Prediction, readable: Path
                  alpha: float = 0.45) -> None:
     """The image (decoded from `readable`, its film or converted copy) beside its Grad-CAM overlay, as the
     gradcam stage draws them."""
-    if model.meta.kind != "network":
+    if model.meta.kind != ModelKind.NETWORK:
         raise UserError(f"heat-maps need a network; {model.meta.name} is a {model.meta.kind} model")
     frame = pd.DataFrame({"path": [str(readable)], "label": 0})
     image = next(iter(pipeline.image_dataset(frame, model.meta.image_size, model.meta.channels, 1)))[0].numpy()

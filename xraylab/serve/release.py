@@ -15,6 +15,7 @@ from typing import Any
 from xraylab import atomic, config, saved
 from xraylab.errors import UserError
 from xraylab.evaluation import leaderboard
+from xraylab.kinds import ModelKind
 from xraylab.serve import export
 
 RELEASE_DIR = Path("release")
@@ -90,7 +91,7 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     The TF.js copy is quantised as params.yaml's convert.quantize says, like the pipeline's own.
     """
     model = saved.load(models_dir / name)
-    if model.meta.kind != "network":
+    if model.meta.kind != ModelKind.NETWORK:
         raise UserError(f"{name} is a {model.meta.kind} model; the release runs in a browser, so it must be a "
                         "network")
     cfg = config.load(params_path)

@@ -3,6 +3,8 @@ balanced manifest, and the zoom crop that training augmentation shares with them
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import tensorflow as tf
 
 
@@ -18,13 +20,15 @@ def zoom_crop(image: tf.Tensor, zoom: tf.Tensor) -> tf.Tensor:
     return tf.image.crop_to_bounding_box(image, offset[0], offset[1], crop[0], crop[1])
 
 
-def apply_recipe(image: tf.Tensor, flip: tf.Tensor, brightness: tf.Tensor, contrast: tf.Tensor,
-                 saturation: tf.Tensor) -> tf.Tensor:
-    """Optional horizontal flip, brightness shift, contrast and (3-channel images) saturation factors.
+def apply_recipe(image: tf.Tensor, recipe: Mapping[str, tf.Tensor]) -> tf.Tensor:
+    """A row's recipe (`xraylab.data.balance.Recipe`, by name): optional horizontal flip, brightness shift,
+    contrast and (3-channel images) saturation factors; its zoom is applied before resizing (`zoom_crop`).
 
     `image` is float32 in [0, 1], shape (height, width, channels), already at the model's size, so these
     element-wise ops touch few pixels; the result has the same shape and range.
     """
+    flip, brightness, contrast, saturation = (recipe[name] for name in ("flip", "brightness", "contrast",
+                                                                        "saturation"))
     image = tf.cond(flip > 0, lambda: tf.image.flip_left_right(image), lambda: image)
     image = image + brightness
     # Guarded: a factor of exactly 1 must leave identity rows bit-identical (the ops round otherwise).

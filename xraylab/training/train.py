@@ -18,6 +18,7 @@ from dvclive.keras import DVCLiveCallback
 from xraylab import determinism, models, pipeline, saved
 from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 from xraylab.data import manifest
+from xraylab.kinds import ModelKind
 from xraylab.models import classic, cnn, scores, transfer
 from xraylab.training import features, resume
 
@@ -93,7 +94,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
         # Wall time of this run's fit (a resumed run counts its own part): what `dvc exp show` lists as cost.
         live.log_metric("fit_seconds", round(time.perf_counter() - started, 1), plot=False)
 
-    meta = saved.ModelMeta(name, "network", cfg.image_size, cfg.channels, class_names)
+    meta = saved.ModelMeta(name, ModelKind.NETWORK, cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)
     resume.close_backup(paths.backup_dir)
 
@@ -173,7 +174,7 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, 
         live.log_plot("grid_search", candidates, x="candidate", y="cv_roc_auc", template="linear",
                       title=f"{name}: grouped {cfg.cv_folds}-fold CV ROC AUC per grid candidate")
 
-    meta = saved.ModelMeta(name, "classic", cfg.image_size, 1, class_names)
+    meta = saved.ModelMeta(name, ModelKind.CLASSIC, cfg.image_size, 1, class_names)
     saved.save(paths.model_dir, meta, search.best_estimator_)
 
 
