@@ -5,7 +5,7 @@ from pathlib import Path
 import typer
 
 from xraylab import cli, config, determinism, saved
-from xraylab.evaluation import leaderboard
+from xraylab.evaluation import eval_file, leaderboard
 from xraylab.serve import export
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -21,10 +21,10 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     board = json.loads((metrics_dir / "leaderboard.json").read_text())
     name = leaderboard.best(metrics_dir, network=True)
     model = saved.load(models_dir / name)
-    result = json.loads((metrics_dir / "eval" / f"{name}.json").read_text())
+    result = eval_file.read(eval_file.path(metrics_dir, name))
     meta = {
         **export.page_meta(name, model, result),
-        "test": result["test"],
+        "test": result.test,
         "selected_by": f"validation {board['select_metric']}",
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it

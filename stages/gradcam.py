@@ -1,12 +1,11 @@
 """gradcam: a gallery of Grad-CAM and occlusion overlays on test images for every trained network."""
-import json
 from pathlib import Path
 
 import typer
 
 from xraylab import atomic, cli, config, determinism, saved
 from xraylab.data import manifest
-from xraylab.evaluation import scoring
+from xraylab.evaluation import eval_file, scoring
 from xraylab.explain import gallery
 from xraylab.kinds import ModelKind
 
@@ -29,7 +28,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
             # The probabilities evaluate computed: the gallery shows the outcomes the leaderboard counts.
             predictions = manifest.read(predictions_dir / f"{name}.csv", scoring.PREDICTION_COLUMNS)
             test = predictions[predictions["split"] == "test"].reset_index(drop=True)
-            threshold = json.loads((eval_dir / f"{name}.json").read_text())["threshold"]
+            threshold = eval_file.read(eval_dir / f"{name}.json").threshold
             count = gallery.write_gallery(model, test, scoring.class_probabilities(test, model.meta.class_names),
                                           threshold, cfg.gradcam, temp / name)
             typer.echo(f"gradcam: {count} overlays for {name} in {out_dir / name}")

@@ -78,7 +78,8 @@ def workspace(tmp_path_factory) -> Path:
     (root / "metrics" / "eval").mkdir(parents=True)
     scores = {"scores": {"accuracy": 0.5, "roc_auc": 0.5}, "interval": {}}
     (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps(
-        {"threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores, "test": scores}))
+        {"kind": "network", "threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores,
+         "test": scores, "test_confusion": [[4, 4], [4, 4]]}))
     (root / "metrics" / "split.json").write_text(json.dumps({"train": {"NORMAL": 8, "PNEUMONIA": 8, "patients": 16}}))
     (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
                                                                     "best_model": "custom_cnn"}))

@@ -1,9 +1,13 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from xraylab.config import EvaluateConfig, ExternalConfig
-from xraylab.evaluation import metrics, scoring
+from xraylab.errors import UserError
+from xraylab.evaluation import eval_file, metrics, scoring
+from xraylab.kinds import ModelKind
 
 CFG = EvaluateConfig(threshold="youden", select_metric="roc_auc", bootstrap_resamples=50, bootstrap_seed=0,
                      confidence=0.9, calibration_bins=5)
@@ -82,3 +86,29 @@ def test_external_sets_are_scored_at_the_val_threshold_and_at_their_own_calibrat
     assert (scored["calibrated"]["rule"], scored["calibrated"]["threshold"]) == ("youden", 0.6)
     assert scored["calibrated"]["scores"]["accuracy"] == 1.0
     assert "calibrated" not in result["external"]["plain"]
+
+
+def test_every_result_evaluate_writes_reads_back_as_the_typed_eval_file(tmp_path):
+    """scoring.evaluate's dict and eval_file.EvalResult are one contract: each part evaluate can write is a field."""
+    target = predictions([0, 0, 0, 1, 1, 1], [0.35, 0.4, 0.5, 0.6, 0.7, 0.9])
+    lifted = predictions(VAL.frame["label"].tolist(), list(np.clip(VAL.positive + 0.3, 0, 1)))
+    cfg = EvaluateConfig(**{**CFG.__dict__, "external": {"target": ExternalConfig(path="unused", calibrate="youden")}})
+    frame = pd.DataFrame({"path": list("abcdef"), "label": [0, 0, 1, 1, 2, 2], "patient_id": list("abcdef")})
+    three = scoring.Predictions(frame, np.eye(3)[[0, 0, 1, 1, 2, 2]] * 0.8 + 0.2 / 3)
+    results = [scoring.evaluate(ModelKind.NETWORK, ("NORMAL", "PNEUMONIA"), cfg, VAL, TEST, {"lighter": lifted},
+                                {"target": target}),
+               scoring.evaluate(ModelKind.DUMMY, ("NORMAL", "PNEUMONIA"), CFG, VAL, TEST),
+               scoring.evaluate(ModelKind.NETWORK, ("NORMAL", "BACTERIA", "VIRUS"), CFG, three, three)]
+    for number, result in enumerate(results):
+        written = tmp_path / f"model{number}.json"
+        written.write_text(json.dumps(result))
+        typed = eval_file.read(written)
+        assert typed.threshold == result["threshold"] and typed.kind == result["kind"]
+        assert {name: getattr(typed, name) for name in result} == json.loads(json.dumps(result))
+    assert results[0]["external"]["target"]["calibrated"] and results[2]["classes"]  # the optional parts were there
+    written.write_text(json.dumps({**results[0], "thresold": 0.5}))
+    with pytest.raises(UserError, match=r"model2.json is not an evaluate result of this version \(unknown keys "
+                                        r"\['thresold'\]"):
+        eval_file.read(written)
+    with pytest.raises(UserError, match="missing.json not found, so missing has no threshold"):
+        eval_file.read(tmp_path / "missing.json")

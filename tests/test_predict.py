@@ -143,5 +143,5 @@ def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):
         predict.resolve_model("resnet9", workspace / "models", workspace / "metrics")
     with pytest.raises(UserError, match="leaderboard.json not found, so there is no best model yet"):
         predict.resolve_model("best", workspace / "models", tmp_path)
-    with pytest.raises(UserError, match="custom_cnn has no threshold yet; run `dvc repro evaluate`"):
+    with pytest.raises(UserError, match="custom_cnn has no threshold or scores yet; run `dvc repro evaluate`"):
         predict.resolve_model("custom_cnn", workspace / "models", tmp_path)

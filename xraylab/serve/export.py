@@ -11,25 +11,23 @@ import keras
 import tensorflow as tf
 
 from xraylab import atomic, saved
+from xraylab.evaluation.eval_file import EvalResult
 from xraylab.explain import attribution
 
 META_FILE = "meta.json"
 
 
-def page_meta(name: str, model: saved.SavedModel, result: Mapping[str, Any]) -> dict[str, Any]:
-    """What the page needs of any model it loads: input shape, classes, threshold and validation scores.
-
-    `result` is the model's metrics/eval/<name>.json.
-    """
+def page_meta(name: str, model: saved.SavedModel, result: EvalResult) -> dict[str, Any]:
+    """What the page needs of any model it loads: input shape, classes, threshold and validation scores."""
     return {
         "model": name,
         "class_names": list(model.meta.class_names),
         "image_size": model.meta.image_size,
         "channels": model.meta.channels,
-        "threshold": result["threshold"],
-        "threshold_rule": result["threshold_rule"],
-        "confidence": result["confidence"],
-        "val": result["val"],
+        "threshold": result.threshold,
+        "threshold_rule": result.threshold_rule,
+        "confidence": result.confidence,
+        "val": result.val,
     }
 
 

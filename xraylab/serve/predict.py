@@ -16,7 +16,7 @@ import pandas as pd
 from xraylab import labels, pipeline, saved
 from xraylab.data import clutter, dicom, films
 from xraylab.errors import UserError
-from xraylab.evaluation import leaderboard
+from xraylab.evaluation import eval_file, leaderboard
 from xraylab.explain import attribution, overlay
 from xraylab.kinds import ModelKind
 from xraylab.serve import release
@@ -74,11 +74,8 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
         trained = sorted(path.parent.name for path in models_dir.glob(f"*/{saved.META_FILE}"))
         raise UserError(f"unknown model {name!r}: no trained model in {directory}; trained: "
                         f"{', '.join(trained) or 'none (run dvc repro)'}")
-    result_path = metrics_dir / "eval" / f"{name}.json"
-    if not result_path.is_file():
-        raise UserError(f"{result_path} not found, so {name} has no threshold yet; run `dvc repro evaluate`")
-    return ChosenModel(name, saved.load(directory), directory, float(json.loads(result_path.read_text())["threshold"]),
-                       "validation")
+    threshold = eval_file.read(eval_file.path(metrics_dir, name)).threshold
+    return ChosenModel(name, saved.load(directory), directory, float(threshold), "validation")
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)

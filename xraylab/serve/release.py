@@ -14,7 +14,7 @@ from typing import Any
 
 from xraylab import atomic, config, saved
 from xraylab.errors import UserError
-from xraylab.evaluation import leaderboard
+from xraylab.evaluation import eval_file, leaderboard
 from xraylab.kinds import ModelKind
 from xraylab.serve import export
 
@@ -37,16 +37,16 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
     operating one (the validation threshold stays beside it). `previous`: the meta.json of the release
     this one replaces; `independent`: scores measured outside this project, by experiment name.
     """
-    result = _read_json(metrics_dir / "eval" / f"{name}.json", "run `dvc repro evaluate` first")
+    result = eval_file.read(eval_file.path(metrics_dir, name))
     split = _read_json(metrics_dir / "split.json", "run `dvc repro split` first")
     trained = _read_json(metrics_dir / "train" / name / "metrics.json", f"run `dvc repro train@{name}` first")
     counts = {part: split[part] for part in ("train", "val", "test") if part in split}
-    external = result.get("external", {})
+    external = dict(result.external)
     meta = {
         "release": True,
         **export.page_meta(name, model, result),
-        "val_shifted": result.get("val_shifted", {}),
-        "held_out": result["test"],
+        "val_shifted": result.val_shifted,
+        "held_out": result.test,
         "external": external,
         "trained_on": _describe_data(cfg, counts),
         "data_source": cfg.data.source,
