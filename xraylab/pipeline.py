@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from xraylab import perturbations
 from xraylab.config import ShiftConfig
 from xraylab.data.balance import IDENTITY, RECIPE_COLUMNS
 from xraylab.evaluation import shifts
-from xraylab.training.augment import apply_recipe, zoom_crop
+from xraylab.training.augment import apply_recipe
 
 JPEG_SCALES = (1, 2, 4, 8)  # the reduced sizes libjpeg can decode to directly
 
@@ -97,7 +98,7 @@ def image_dataset(frame: pd.DataFrame, image_size: int, channels: int, batch_siz
     def prepare(path, label, recipe):
         # Only the crop works at full size; decoding keeps enough pixels for it, the rest runs on small images.
         zoom = recipe["zoom"]
-        image = zoom_crop(decode(path, channels, min_side=max(image_size, FILM_SIZE) / zoom), zoom)
+        image = perturbations.zoom(decode(path, channels, min_side=max(image_size, FILM_SIZE) / zoom), zoom)
         image = apply_recipe(resize(image, image_size), recipe)
         return (image if shift is None else shifts.apply(image, path, shift)), label
 

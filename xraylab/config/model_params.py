@@ -19,7 +19,8 @@ def _jpeg_quality(quality: float) -> float:
 
 
 class AugmentConfig(Section):
-    """Random changes drawn afresh for every image in every training epoch (never at inference).
+    """Random changes drawn afresh for every image in every training epoch (never at inference); the names are
+    those of `xraylab.perturbations`.
 
     Each is a strength; 0 leaves it out. contrast, brightness: the factor's range around 1 (or the offset's
     around 0); gamma: log-gamma drawn from [-gamma, gamma]; zoom, rotation (in turns), translate: fractions

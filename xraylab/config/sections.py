@@ -186,7 +186,8 @@ Positive = Number(0, low_open=True, message="must be > 0")  # a factor or expone
 
 
 class ShiftConfig(Section):
-    """One altered copy of the validation images; the defaults change nothing.
+    """One altered copy of the validation images (the perturbations of `xraylab.perturbations`, at fixed
+    amounts); the defaults change nothing.
 
     contrast: factor around each image's mean; gamma: exponent on [0, 1] pixels (> 1 darkens); blur:
     Gaussian sigma in pixels of the model's input; noise: standard deviation of added Gaussian noise.

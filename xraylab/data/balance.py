@@ -22,7 +22,8 @@ from xraylab.config import BalanceConfig
 @dataclass(frozen=True)
 class Recipe:
     """One row's augmentation, by name: planned here, written as manifest columns, applied by
-    `xraylab.training.augment.apply_recipe`. The defaults change nothing."""
+    `xraylab.training.augment.apply_recipe` with the perturbations of the same names (`xraylab.perturbations`).
+    The defaults change nothing."""
 
     flip: int = 0            # 1: mirrored left to right
     zoom: float = 1.0        # the central fraction of each side kept

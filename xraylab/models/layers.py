@@ -10,6 +10,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from xraylab import perturbations
 from xraylab.config import AugmentConfig
 
 
@@ -45,7 +46,7 @@ class RandomGamma(layers.Layer):
         batch = ops.shape(images)[0]
         log_gamma = keras.random.uniform((batch, 1, 1, 1), -self.strength, self.strength,
                                          seed=self.seed_generator)
-        return ops.power(ops.clip(images, 1e-6, 1.0), ops.exp(log_gamma))
+        return perturbations.gamma(images, ops.exp(log_gamma), floor=1e-6)
 
     def get_config(self):
         return {**super().get_config(), "strength": self.strength, "seed": self.seed}
@@ -71,7 +72,7 @@ class RandomJpeg(layers.Layer):
             return images
         seeds = keras.random.randint((ops.shape(images)[0], 2), 0, 2**31 - 1, seed=self.seed_generator)
         # JPEG coding is TensorFlow's (no Keras op): one stateless draw per image, from that image's seed pair.
-        return tf.map_fn(lambda pair: tf.image.stateless_random_jpeg_quality(pair[0], int(self.lowest), 95, pair[1]),
+        return tf.map_fn(lambda pair: perturbations.jpeg(pair[0], int(self.lowest), pair[1]),
                          (images, tf.cast(seeds, tf.int32)), fn_output_signature=images.dtype)
 
     def get_config(self):
