@@ -110,9 +110,9 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
     chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
     task = external.task_of(chosen.model.meta.class_names)
     frame = external.read(films, task, "calibrate FILMS")
-    result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory),
-                                   (chosen.threshold, chosen.threshold_source), frame, films, chosen_rule,
-                                   cfg.evaluate)
+    result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory), frame, films,
+                                   chosen_rule, cfg.evaluate, threshold=chosen.threshold,
+                                   picked_on=chosen.threshold_source)
     written = calibration.write(result, calibration_dir, site_dir if chosen.name == predict.RELEASE else None)
     typer.echo(calibration.summary(result))
     typer.echo(f"\n{written}: threshold {result['threshold']:.4f} for {chosen.name}; `xraylab predict` "

@@ -46,7 +46,8 @@ class Config(Section):
     def _trained_models_have_sections(self) -> Config:
         for index, name in enumerate(self.train.models):
             if name not in self.models:
-                raise sentence(f"train.models[{index}] {name!r} is not a section of models: known {sorted(self.models)}")
+                raise sentence(f"train.models[{index}] {name!r} is not a section of models: "
+                               f"known {sorted(self.models)}")
         return self
 
 

@@ -54,7 +54,8 @@ class Section(BaseModel):
         return raw
 
 
-def _checked(check: Callable[[Any], bool], message: str, convert: Callable[[Any], Any] = lambda value: value):
+def checked(check: Callable[[Any], bool], message: str, convert: Callable[[Any], Any] = lambda value: value):
+    """A value check for an `Annotated` field: `problem(message)` where `check` fails, else the converted value."""
     def validate(value: Any) -> Any:
         if not check(value):
             raise problem(message)
@@ -62,37 +63,41 @@ def _checked(check: Callable[[Any], bool], message: str, convert: Callable[[Any]
     return BeforeValidator(validate)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)  # `epochs: true` is a typo, not 1
 
 
+def is_integer(value: Any) -> bool:
+    return is_number(value) and isinstance(value, int)
+
+
 def Integer(minimum: int) -> Any:  # noqa: N802  (a type, used like one)
-    return Annotated[int, _checked(lambda value: isinstance(value, int) and not isinstance(value, bool)
-                                   and value >= minimum, f"must be an integer >= {minimum}")]
+    return Annotated[int, checked(lambda value: is_integer(value) and value >= minimum,
+                                  f"must be an integer >= {minimum}")]
 
 
 def Number(low: float = float("-inf"), high: float = float("inf"), *, low_open: bool = False,
            high_open: bool = False, message: str | None = None) -> Any:  # noqa: N802
     """A number within [low, high] (an open end where asked), as a float."""
     def inside(value: Any) -> bool:
-        return _is_number(value) and (value > low if low_open else value >= low) and \
+        return is_number(value) and (value > low if low_open else value >= low) and \
             (value < high if high_open else value <= high)
     if message is None:
         message = "must be a number" if low == float("-inf") and high == float("inf") else \
             f"must be in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-    return Annotated[float, _checked(inside, message, float)]
+    return Annotated[float, checked(inside, message, float)]
 
 
 Fraction = Number(0, 1, low_open=True, high_open=True, message="must be a fraction in (0, 1)")
 NonNegative = Number(0, message="must be >= 0")
-Boolean = Annotated[bool, _checked(lambda value: isinstance(value, bool), "must be true or false")]
-Text = Annotated[str, _checked(lambda value: isinstance(value, str) and bool(value), "must be a non-empty string")]
-OptionalText = Annotated[str | None, _checked(lambda value: value is None or (isinstance(value, str) and bool(value)),
+Boolean = Annotated[bool, checked(lambda value: isinstance(value, bool), "must be true or false")]
+Text = Annotated[str, checked(lambda value: isinstance(value, str) and bool(value), "must be a non-empty string")]
+OptionalText = Annotated[str | None, checked(lambda value: value is None or (isinstance(value, str) and bool(value)),
                                               "must be a non-empty string or null")]
 
 
 def Choice(*choices: str) -> Any:  # noqa: N802
-    return Annotated[str, _checked(lambda value: value in choices, f"must be one of {list(choices)}")]
+    return Annotated[str, checked(lambda value: value in choices, f"must be one of {list(choices)}")]
 
 
 def one_line(error: ValidationError, tags: tuple[str, ...] = ()) -> str:

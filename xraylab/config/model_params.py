@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 
-from xraylab.config.checks import Choice, Integer, NonNegative, Number, OptionalText, Section, keyed, problem
+from xraylab.config.checks import (Choice, Integer, NonNegative, Number, OptionalText, Section, checked, is_integer,
+                                   is_number, keyed, problem)
 
 NORMALIZE = ("none", "standardize")
 SCHEDULES = ("plateau", "cosine")
@@ -41,23 +42,12 @@ class AugmentConfig(Section):
     jpeg: Annotated[NonNegative, AfterValidator(_jpeg_quality)] = 0.0
 
 
-def _filters(value: Any) -> Any:
-    if value is not None and (not isinstance(value, (list, tuple)) or not value or not all(
-            isinstance(count, int) and not isinstance(count, bool) and count > 0 for count in value)):
-        raise problem("must be a non-empty list of positive integers")
-    return value
-
-
-def _channels(value: Any) -> Any:
-    if value not in (1, 3) or isinstance(value, bool):
-        raise problem("must be 1 (greyscale) or 3 (RGB)")
-    return value
-
-
-def _momentum(value: Any) -> Any:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1):
-        raise problem("must be a momentum in (0, 1), e.g. 0.995, or null")
-    return None if value is None else float(value)
+Filters = checked(lambda value: value is None or (isinstance(value, (list, tuple)) and bool(value) and all(
+    is_integer(count) and count > 0 for count in value)), "must be a non-empty list of positive integers")
+Channels = checked(lambda value: value in (1, 3) and not isinstance(value, bool), "must be 1 (greyscale) or 3 (RGB)")
+Momentum = checked(lambda value: value is None or (is_number(value) and 0 < value < 1),
+                   "must be a momentum in (0, 1), e.g. 0.995, or null",
+                   lambda value: None if value is None else float(value))
 
 
 ImageSize = Integer(8)
@@ -77,13 +67,13 @@ class NetworkConfig(Section):
 
     type: Literal["network"] = Field("network", exclude=True)
     image_size: ImageSize
-    channels: Annotated[int, BeforeValidator(_channels)]
+    channels: Annotated[int, Channels]
     epochs: Epochs
     batch_size: BatchSize
     learning_rate: LearningRate
     dropout: Dropout
     # conv widths, for the networks whose shape is a param (custom_cnn)
-    filters: Annotated[tuple[int, ...] | None, BeforeValidator(_filters)] = None
+    filters: Annotated[tuple[int, ...] | None, Filters] = None
     normalize: Normalize = "none"  # standardize: each image to mean 0 and deviation 1, inside the model
     augment: AugmentConfig = AugmentConfig()
     label_smoothing: LabelSmoothing = 0.0
@@ -91,7 +81,7 @@ class NetworkConfig(Section):
     # no early stop (validation proved blind to the shift to the target films, so it should not end training).
     schedule: Schedule = "plateau"
     # keep an exponential moving average of the weights (this momentum a step) and save it
-    ema: Annotated[float | None, BeforeValidator(_momentum)] = None
+    ema: Annotated[float | None, Momentum] = None
 
 
 class TransferConfig(Section):
@@ -115,16 +105,10 @@ class TransferConfig(Section):
         return 3  # ImageNet backbones take RGB; greyscale X-rays are decoded to three equal channels
 
 
-def _grid(value: Any) -> Any:
-    if not isinstance(value, dict) or not value:
-        raise problem("must be a mapping of hyper-parameter → list of values")
-    return value
-
-
-def _values(value: Any) -> Any:
-    if not isinstance(value, (list, tuple)) or not value:
-        raise problem("must be a non-empty list of values to search")
-    return tuple(value)
+Grid = checked(lambda value: isinstance(value, dict) and bool(value),
+               "must be a mapping of hyper-parameter → list of values")
+SearchValues = checked(lambda value: isinstance(value, (list, tuple)) and bool(value),
+                       "must be a non-empty list of values to search", tuple)
 
 
 class ClassicConfig(Section):
@@ -133,7 +117,7 @@ class ClassicConfig(Section):
     type: Literal["classic"] = Field("classic", exclude=True)
     image_size: ImageSize
     cv_folds: Folds
-    grid: Annotated[dict[str, Annotated[tuple[Any, ...], BeforeValidator(_values)]], BeforeValidator(_grid)]
+    grid: Annotated[dict[str, Annotated[tuple[Any, ...], SearchValues]], Grid]
 
 
 MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, model_validator
 
 from xraylab.config.checks import (Boolean, Choice, Fraction, Integer, NonNegative, Number, OptionalText, Section,
-                                   Text, keyed, problem, sentence)
+                                   Text, checked, is_integer, keyed, problem, sentence)
 from xraylab.config.rules import rule_problem
 
 DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
@@ -40,17 +40,15 @@ Bins = Integer(2)
 Opacity = Number(0, 1, low_open=True)
 
 
-def _sha256(value: Any) -> Any:
-    if value is not None and (not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value)):
-        raise problem("must be the archive's 64-digit lowercase hex SHA-256")
-    return value
+Sha256 = checked(lambda value: value is None or (isinstance(value, str) and bool(re.fullmatch(r"[0-9a-f]{64}", value))),
+                 "must be the archive's 64-digit lowercase hex SHA-256")
 
 
 class KermanyUrlConfig(Section):
     """The public archive over HTTPS; verified against `sha256` before anything is unpacked."""
 
     url: OptionalText
-    sha256: Annotated[str | None, BeforeValidator(_sha256)]
+    sha256: Annotated[str | None, Sha256]
 
 
 class KaggleConfig(Section):
@@ -155,23 +153,15 @@ class TrainConfig(Section):
     precision: Precision = "auto"
 
 
-def _isa(value: Any) -> Any:
-    if value is not None and value not in CPU_ISAS:
-        raise problem(f"must be null or one of {list(CPU_ISAS)}")
-    return value
-
-
-def _threads(value: Any) -> Any:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-        raise problem("must be an integer >= 1 or null")
-    return value
+Isa = checked(lambda value: value is None or value in CPU_ISAS, f"must be null or one of {list(CPU_ISAS)}")
+Threads = checked(lambda value: value is None or (is_integer(value) and value >= 1), "must be an integer >= 1 or null")
 
 
 class CpuConfig(Section):
     """Which CPU code path TensorFlow takes (xraylab.determinism.pin_cpu): the weights depend on it."""
 
-    isa: Annotated[str | None, BeforeValidator(_isa)]  # oneDNN's instruction-set cap, e.g. avx2; None: the best
-    threads: Annotated[int | None, BeforeValidator(_threads)]  # TensorFlow's intra-op threads; None: one per core
+    isa: Annotated[str | None, Isa]  # oneDNN's instruction-set cap, e.g. avx2; None: the best
+    threads: Annotated[int | None, Threads]  # TensorFlow's intra-op threads; None: one per core
 
 
 def _rule(value: Any) -> Any:

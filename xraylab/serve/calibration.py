@@ -24,14 +24,13 @@ CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
 
 
-def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, own_threshold: tuple[float, str],
-              films: pd.DataFrame, folder: Path, rule: float | str, cfg: EvaluateConfig) -> dict[str, Any]:
+def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, films: pd.DataFrame, folder: Path,
+              rule: float | str, cfg: EvaluateConfig, *, threshold: float, picked_on: str) -> dict[str, Any]:
     """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds.
 
-    `own_threshold`: the model's threshold so far and the set it was picked on ("validation", or the target
+    `threshold`: the model's own so far; `picked_on`: the set it was picked on ("validation", or the target
     films a release shipped the threshold of).
     """
-    threshold, picked_on = own_threshold
     # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
     with decodable(films, "calibrate FILMS") as readable:
         predictions = scoring.Predictions(films, model.probabilities(readable))
