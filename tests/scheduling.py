@@ -25,7 +25,7 @@ MEASURED = {
     "test_docs.py::test_every_documented_command_runs[docs]": 304,
     "test_docs.py::test_every_documented_command_runs[bottleneck]": 293,
     "test_docs.py::test_every_documented_command_runs[readme]": 255,
-    "test_pr_job.py": 77,
+    "test_pr_job.py": 150,
     "test_repro_three_class.py": 63,
     "test_repro_mixed_precision.py": 46,
     "test_repro_resume.py": 44,

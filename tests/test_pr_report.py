@@ -91,5 +91,12 @@ def test_unknown_base_is_one_clear_line(two_commits: Path):
     result = subprocess.run([sys.executable, "-m", "xraylab", "report", "--base", "no-such-branch"],
                             cwd=two_commits, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
-    assert result.stderr.startswith("error: `dvc params diff no-such-branch --md` failed")
+    assert result.stderr.startswith("error: `dvc params diff no-such-branch --json` failed")
     assert "Traceback" not in result.stderr
+
+
+def test_nothing_changed_gives_sentences_not_empty_tables(two_commits: Path):
+    """DVC's own `params diff --md` prints a table header with no rows when no param changed."""
+    report = sh(sys.executable, "-m", "xraylab", "report", "--base", "change", "--head", "change", cwd=two_commits)
+    assert "No params changed." in report and "No headline score changed." in report
+    assert "| param |" not in report and "|--" not in report

@@ -1,8 +1,8 @@
 """The `xraylab` command: tools run by hand beside `dvc repro`.
 
 The commands themselves are here; what only they use sits beside them: `results.py` (docs/results.md's table from
-`dvc exp show`), `profiles.py` (params profiles as `dvc exp run -S` options), `pr_report.py` and `pr_plots.py` (the
-pull-request report), `blocks.py` (generated blocks in the docs).
+`dvc exp show`), `profiles.py` (params profiles as `dvc exp run -S` options), `pr_report.py`, `pr_paired.py` and
+`pr_plots.py` (the pull-request report), `blocks.py` (generated blocks in the docs).
 """
 from __future__ import annotations
 
@@ -26,10 +26,16 @@ def report(base: str = typer.Option("main", help="git revision or experiment to 
            head: str = typer.Option(None, help="git revision or experiment to compare (default: the workspace)"),
            plots: Path = typer.Option(None, help="draw the plots that changed as PNG files in this folder and "
                                                  "link them (write the report into its parent folder)"),
-           repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
-    """Params, headline metrics, every other changed number and the changed plots of HEAD against BASE, as the
-    markdown the pull-request comment shows."""
-    typer.echo(pr_report.markdown(base, repo, head, plots))
+           repo: Path = typer.Option(Path("."), help="the xraylab repository"),
+           resamples: int = typer.Option(1000, min=1, help="paired bootstrap resamples"),
+           confidence: float = typer.Option(0.95, min=0.5, max=0.999, help="paired bootstrap interval"),
+           seed: int = typer.Option(0, help="paired bootstrap seed"),
+           paired_json: Path = typer.Option(None, help="also write the paired comparison here as JSON")) -> None:
+    """Params, headline metrics, the paired comparison on the same films (which changes are beyond noise), every
+    other changed number and the changed plots of HEAD against BASE, as the markdown the pull-request comment
+    shows."""
+    paired = pr_report.PairedOptions(resamples, seed, confidence, paired_json)
+    typer.echo(pr_report.markdown(base, repo, head, plots, paired))
 
 
 @app.command("predict")

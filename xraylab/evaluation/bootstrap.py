@@ -63,7 +63,7 @@ def resampled_scores(labels: np.ndarray, probabilities: np.ndarray, threshold: f
     both = (positives > 0) & (negatives > 0)
     # scikit-learn's balanced accuracy averages the recall of the classes present in the labels.
     balanced = np.where(both, (sensitivity + specificity) / 2, np.where(positives > 0, sensitivity, specificity))
-    roc_auc, pr_auc = _ranking_scores(probabilities, positive, weights, positives, negatives)
+    roc_auc, pr_auc = ranking_scores(probabilities, positive, weights, positives, negatives)
     scores = {
         "accuracy": (true_pos + true_neg) / total,
         "balanced_accuracy": balanced,
@@ -80,7 +80,7 @@ def resampled_scores(labels: np.ndarray, probabilities: np.ndarray, threshold: f
     return {name: np.vectorize(_rounded, otypes=[np.float64])(values) for name, values in scores.items()}
 
 
-def _ranking_scores(probabilities: np.ndarray, positive: np.ndarray, weights: np.ndarray, positives: np.ndarray,
+def ranking_scores(probabilities: np.ndarray, positive: np.ndarray, weights: np.ndarray, positives: np.ndarray,
                     negatives: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ROC AUC and average precision per row of `weights`, tied probabilities counted as scikit-learn does."""
     order = np.argsort(probabilities, kind="stable")
