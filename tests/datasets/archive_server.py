@@ -8,10 +8,11 @@ from typing import Iterator
 
 
 class ArchiveServer(http.server.ThreadingHTTPServer):
-    def __init__(self, files: dict[str, bytes], cut_first_at: int | None):
+    def __init__(self, files: dict[str, bytes], cut_first_at: int | None, send_length: bool = True):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.files = files
         self.cut_first_at = cut_first_at  # the first response stops after this many bytes
+        self.send_length = send_length  # False: no Content-Length, the body ends when the connection closes
         self.ranges: list[str | None] = []  # the Range header of every request, in order
 
     def url(self, name: str) -> str:
@@ -38,7 +39,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(206 if requested else 200)
         if requested:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        self.send_header("Content-Length", str(len(body)))
+        if self.server.send_length:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.server.cut_first_at is not None:
             body, self.server.cut_first_at = body[: self.server.cut_first_at], None
@@ -50,8 +52,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(files: dict[str, bytes], cut_first_at: int | None = None) -> Iterator[ArchiveServer]:
-    server = ArchiveServer(files, cut_first_at)
+def serving(files: dict[str, bytes], cut_first_at: int | None = None,
+            send_length: bool = True) -> Iterator[ArchiveServer]:
+    server = ArchiveServer(files, cut_first_at, send_length)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

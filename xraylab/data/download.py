@@ -1,7 +1,9 @@
 """Fetching an archive over HTTP(S) and unpacking it safely.
 
 Downloads stream to a `.part` file and resume with a `Range` request after an interruption; the checksum
-is verified before anything is unpacked; members that would land outside the target are refused.
+is verified before anything is unpacked; members that would land outside the target are refused. A disk too
+small for the transfer or the unpacked files is named before writing where the sizes are known, and when it fills
+up part-way: the partial download is kept to resume, a partial unpacking is removed.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from tqdm import tqdm
 
 from xraylab import atomic
 from xraylab.data import clutter
-from xraylab.errors import UserError
+from xraylab.errors import DiskFullError, UserError, free_bytes, is_disk_full
 
 CHUNK_BYTES = 1 << 20
 
@@ -84,13 +86,25 @@ def _transfer(url: str, part: Path, timeout: float) -> None:
             offset = 0  # the server ignored the Range header and sends the whole file again
         length = response.headers.get("Content-Length")
         total = offset + int(length) if length is not None else None
-        with part.open("ab" if offset else "wb") as out, \
-                tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=part.name) as progress:
-            received = 0
-            while chunk := response.read(CHUNK_BYTES):
-                out.write(chunk)
-                received += len(chunk)
-                progress.update(len(chunk))
+        if length is not None and int(length) > free_bytes(part):
+            raise DiskFullError(f"not enough space on the disk holding {part.parent} to download {url}: "
+                                f"{int(length):,} bytes to come, {free_bytes(part):,} free; free some space and "
+                                "rerun" + (f" (it resumes from the {offset:,} bytes in {part})" if offset else ""))
+        received = 0
+        try:
+            with part.open("ab" if offset else "wb") as out, \
+                    tqdm(total=total, initial=offset, unit="B", unit_scale=True, desc=part.name) as progress:
+                while chunk := response.read(CHUNK_BYTES):
+                    out.write(chunk)
+                    received += len(chunk)
+                    progress.update(len(chunk))
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            # What reached the disk is a prefix of the archive: kept, so the next run resumes after it.
+            raise DiskFullError(f"the disk holding {part.parent} is full while downloading {url}: "
+                                f"{part.stat().st_size:,} bytes are kept in {part}; free some space and rerun, "
+                                "the download resumes there") from None
         if length is not None and received < int(length):
             raise http.client.IncompleteRead(b"", int(length) - received)
 
@@ -123,11 +137,22 @@ def extract_zip(archive: Path, target: Path, archive_sha256: str | None = None) 
         for info in zip_file.infolist():
             _check_member(info, archive)
         members = [info for info in zip_file.infolist() if not _skipped(info.filename)]
-        with atomic.writing_dir(target) as temp:
-            for info in members:
-                zip_file.extract(info, temp)
-            if archive_sha256 is not None:
-                (temp / ARCHIVE_STAMP).write_text(archive_sha256 + "\n")
+        needed = sum(info.file_size for info in members)
+        if needed > free_bytes(target):
+            raise DiskFullError(f"not enough space on the disk holding {target.parent} to unpack {archive}: "
+                                f"{needed:,} bytes unpacked, {free_bytes(target):,} free; free some space and rerun")
+        try:
+            with atomic.writing_dir(target) as temp:
+                for info in members:
+                    zip_file.extract(info, temp)
+                if archive_sha256 is not None:
+                    (temp / ARCHIVE_STAMP).write_text(archive_sha256 + "\n")
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            # writing_dir has removed the half-unpacked folder: nothing of it can be taken for data.
+            raise DiskFullError(f"the disk holding {target.parent} filled up while unpacking {archive} into "
+                                f"{target}; the partial folder was removed, free some space and rerun") from None
     return target
 
 
