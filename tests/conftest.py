@@ -62,6 +62,21 @@ def quick_params(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sample_gate():
+    """The chest-film gate as the pipeline fits it for custom_cnn (128 px, grey, params.yaml's gate section), on the
+    sample's training films; every eighth film stands for the validation split that picks its thresholds."""
+    from xraylab import config
+    from xraylab.serve import gate
+
+    films = [{"path": str(image), "label": 0} for name in ("NORMAL", "PNEUMONIA")
+             for image in sorted((SAMPLE / "train" / name).glob("*.jpeg"))]
+    val = pd.DataFrame(films[::8])
+    train = pd.DataFrame([film for index, film in enumerate(films) if index % 8])
+    cfg = config.load(REPO / "params.yaml").gate
+    return gate.fit(train, val, 128, 1, cfg.size, cfg.components, cfg.keep, cfg.margin)
+
+
+@pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> Path:
     """models/custom_cnn trained on 16 real X-rays, and the evaluate outputs predict reads (threshold 0.5)."""
     from xraylab.config import NetworkConfig, TrainConfig

@@ -38,7 +38,8 @@ def predict(workspace: Path, *args: str):
     return CliRunner().invoke(app, ["predict", *args, "--json", "--model", "custom_cnn",
                                     "--models-dir", str(workspace / "models"),
                                     "--metrics-dir", str(workspace / "metrics"),
-                                    "--calibration-dir", str(workspace / "calibration")])
+                                    "--calibration-dir", str(workspace / "calibration"),
+                                    "--gates-dir", str(workspace / "no-gates")])
 
 
 def test_calibrate_picks_the_rule_on_the_films_and_predict_uses_it(workspace: Path, quick_params: Path, films: Path):

@@ -13,14 +13,17 @@ import dicom_films
 from conftest import REPO, sample_images
 
 from xraylab import saved
+from xraylab.data import not_films
 from xraylab.commands import app
 from xraylab.errors import UserError
 from xraylab.serve import predict
 
-def invoke(workspace: Path, *args: str):
+def invoke(workspace: Path, *args: str, gates: Path | None = None):
+    """`xraylab predict` on the workspace's models; without `gates`, none has a gate (stderr says so)."""
     return CliRunner().invoke(app, ["predict", *args, "--models-dir", str(workspace / "models"),
                                     "--metrics-dir", str(workspace / "metrics"),
-                                    "--release-dir", str(workspace / "release")])
+                                    "--release-dir", str(workspace / "release"),
+                                    "--gates-dir", str(gates or workspace / "no-gates")])
 
 
 def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
@@ -44,7 +47,7 @@ def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
     image = sample_images("test", "PNEUMONIA", 1)[0]
     result = CliRunner().invoke(app, ["predict", str(image), "--json", "--release-dir", str(tmp_path / "release")])
     assert result.exit_code == 0, result.output
-    line = json.loads(result.output)
+    line = json.loads(result.stdout)
     expected = saved.load(workspace / "models" / "custom_cnn").predict(pd.DataFrame({"path": [str(image)], "label": 0}))
     assert line["probability"] == pytest.approx(expected[0], abs=1e-6) and line["model"] == "custom_cnn"
 
@@ -55,7 +58,7 @@ def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
     (folder / "notes.txt").write_text("not an image, and not picked up")
     result = CliRunner().invoke(app, ["predict", str(folder), "--json", "--release-dir", str(tmp_path / "release")])
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["path"] for line in result.output.splitlines()] == sorted(
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == sorted(
         str(folder / source.name) for source in sample_images("test", "NORMAL", 3))
     empty = CliRunner().invoke(app, ["predict", str(tmp_path / "site" / "..")])
     assert empty.exit_code == 1 and "is a folder with no image files" in str(empty.exception)
@@ -68,7 +71,7 @@ def test_json_lines_match_the_model_and_the_threshold(workspace: Path, tmp_path:
     images = sample_images("test", "NORMAL", 2) + sample_images("test", "PNEUMONIA", 2)
     result = invoke(workspace, *map(str, images), "--json", "--heatmap", str(tmp_path / "map.png"), "--model", "best")
     assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.output.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["path"] for line in lines] == [str(image) for image in images]
     expected = saved.load(workspace / "models" / "custom_cnn").predict(
         pd.DataFrame({"path": [str(image) for image in images], "label": 0}))
@@ -84,8 +87,9 @@ def test_plain_output_and_a_single_heatmap(workspace: Path, tmp_path: Path):
     image = sample_images("test", "PNEUMONIA", 1)[0]
     result = invoke(workspace, str(image), "--heatmap", str(tmp_path / "one.png"), "--model", "custom_cnn")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{image}: ") and "threshold 0.5000, custom_cnn)" in result.output
-    assert "(probability of PNEUMONIA " in result.output
+    assert result.stdout.startswith(f"{image}: ") and "threshold 0.5000, custom_cnn)" in result.stdout
+    assert "(probability of PNEUMONIA " in result.stdout
+    assert "note: custom_cnn has no chest-film gate (run dvc repro)" in result.stderr
     assert (tmp_path / "one.png").is_file()
 
 
@@ -109,7 +113,7 @@ def test_a_batch_answers_every_readable_film_and_names_each_bad_one(workspace: P
     errors = {Path(line["path"]).name: line["error"] for line in lines if "error" in line}
     assert errors["b_truncated.jpeg"].startswith("cannot decode: image file is truncated")
     assert errors["e_notes.jpeg"] == "not an image" and errors["missing.jpeg"] == "not found"
-    assert "error: 3 of 6 files could not be read (listed above)" in result.stderr
+    assert "error: 3 of 6 files got no prediction (listed above): 3 could not be read" in result.stderr
 
     # The converted films get the probability of the pixels a viewer shows: the CMYK file as PIL converts it
     # to RGB (as ingest does), the DICOM as the film it was written from (decoded by PIL, as it was written;
@@ -145,3 +149,36 @@ def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):
         predict.resolve_model("best", workspace / "models", tmp_path)
     with pytest.raises(UserError, match="custom_cnn has no threshold or scores yet; run `dvc repro evaluate`"):
         predict.resolve_model("custom_cnn", workspace / "models", tmp_path)
+
+
+def test_what_the_gate_refuses_gets_its_reason_and_force_predicts_it_marked(workspace: Path, sample_gate,
+                                                                             tmp_path: Path):
+    gates = tmp_path / "gates"
+    sample_gate.write(gates / "custom_cnn.json")
+    film = sample_images("test", "NORMAL", 1)[0]
+    page = tmp_path / "report.png"  # a scanned report, not a film
+    not_films.far(seed=3, each=1)["text page"][0].save(page)
+    inverted = tmp_path / "inverted.png"
+    not_films.near([film])["inverted"][0].save(inverted)
+    images = [str(film), str(page), str(inverted)]
+
+    result = invoke(workspace, *images, "--json", "--model", "custom_cnn", gates=gates)
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert set(lines[0]) == {"path", "probability", "label", "positive_class", "threshold", "model"}
+    for line, path in zip(lines[1:], images[1:]):
+        assert set(line) == {"path", "error"} and line["path"] == path
+        assert line["error"].startswith("does not look like a frontal chest X-ray (score ")
+    assert ("error: 2 of 3 files got no prediction (listed above): 2 do not look like frontal chest X-rays "
+            "(--force predicts them anyway)") in result.stderr
+    expected = saved.load(workspace / "models" / "custom_cnn").predict(
+        pd.DataFrame({"path": images, "label": 0}))
+
+    forced = invoke(workspace, *images, "--json", "--force", "--model", "custom_cnn", gates=gates)
+    assert forced.exit_code == 0, forced.output
+    lines = [json.loads(line) for line in forced.stdout.splitlines()]
+    np.testing.assert_allclose([line["probability"] for line in lines], expected, atol=1e-6)
+    assert "forced" not in lines[0]
+    assert all(line["forced"].startswith("does not look like a frontal chest X-ray") for line in lines[1:])
+    text = invoke(workspace, str(page), "--force", "--model", "custom_cnn", gates=gates)
+    assert text.stdout.rstrip().endswith("]") and "[forced: does not look like a frontal chest X-ray" in text.stdout

@@ -53,8 +53,12 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
                    models_dir: Path = typer.Option(Path("models")),
                    metrics_dir: Path = typer.Option(Path("metrics")),
                    release_dir: Path = typer.Option(Path("release")),
-                   calibration_dir: Path = typer.Option(Path("calibration"))) -> None:
-    """Class and probability for each image, at the model's calibrated threshold, or its own."""
+                   force: bool = typer.Option(False, "--force", help="predict also for films the gate finds "
+                                                                      "unlike a frontal chest X-ray (marked)"),
+                   calibration_dir: Path = typer.Option(Path("calibration")),
+                   gates_dir: Path = typer.Option(Path("gates"))) -> None:
+    """Class and probability for each image, at the model's calibrated threshold, or its own. An image the model's
+    gate finds unlike a frontal chest X-ray gets the reason instead (exit status 1, as for an unreadable file)."""
     # Imported here: TensorFlow takes seconds to load and prints start-up notices; only predict needs it.
     from xraylab.data import films
     from xraylab.serve import predict
@@ -63,17 +67,27 @@ def predict_images(images: list[Path] = typer.Argument(..., help="X-ray image fi
         # Every file is opened before the model loads: DICOM and CMYK are converted, a broken one is reported.
         batch = films.prepare(images, Path(scratch))
         unreadable = [film for film in batch if film.readable is None]
-        chosen = None if unreadable == batch else predict.resolve_model(model, models_dir, metrics_dir, release_dir)
+        chosen = None if unreadable == batch else predict.resolve_model(model, models_dir, metrics_dir, release_dir,
+                                                                         gates_dir)
+        if chosen is not None and chosen.gate is None:
+            typer.echo(f"note: {chosen.name} has no chest-film gate (run dvc repro); every readable file is answered",
+                       err=True)
         results = ([predict.Unreadable(str(film.path), film.problem) for film in batch] if chosen is None else
-                   predict.predict(chosen.model, _operating_threshold(chosen, calibrated, calibration_dir), batch))
+                   predict.predict(chosen.model, _operating_threshold(chosen, calibrated, calibration_dir), batch,
+                                   chosen.gate, force))
         readable = {str(film.path): film.readable for film in batch}
         for result in results:
             typer.echo(result.json() if as_json else result.text())
             if heatmap is not None and isinstance(result, predict.Prediction):
                 predict.save_heatmap(chosen.model, result, readable[result.path],
                                      predict.heatmap_path(heatmap, Path(result.path), several=len(results) > 1))
-    if unreadable:
-        typer.echo(f"error: {len(unreadable)} of {len(batch)} files could not be read (listed above)", err=True)
+    unanswered = [result for result in results if isinstance(result, predict.Unreadable)]
+    if unanswered:
+        refused = len(unanswered) - len(unreadable)
+        why = [f"{len(unreadable)} could not be read"] * bool(unreadable) + [
+            f"{refused} do not look like frontal chest X-rays (--force predicts them anyway)"] * bool(refused)
+        typer.echo(f"error: {len(unanswered)} of {len(batch)} files got no prediction (listed above): "
+                   f"{'; '.join(why)}", err=True)
         raise typer.Exit(1)
 
 
@@ -132,6 +146,29 @@ def _number_or_text(value: str) -> float | str:
         return value
 
 
+@app.command("gate")
+def fit_gate(films: Path = typer.Argument(..., help="the training films of a model: a folder with NORMAL/ and "
+                                                    "PNEUMONIA/ inside (or Kermany's train/test layout)"),
+             out: Path = typer.Option(..., help="where the gate goes, e.g. release/gate.json"),
+             image_size: int = typer.Option(..., min=8, help="the model's input size"),
+             channels: int = typer.Option(..., min=1, max=3, help="the model's input channels"),
+             params: Path = typer.Option(Path("params.yaml"), help="its split and gate sections")) -> None:
+    """Fit the chest-film gate for a model trained outside this workspace (the release): the folder is split by
+    patient as the pipeline splits it, the gate fitted on the training part, its thresholds on held-out films, as
+    the gate stage does."""
+    from xraylab import config
+    from xraylab.data import kermany, splits
+    from xraylab.serve import gate
+    cfg = config.load(params)
+    parts = splits.split(kermany.scan(kermany.find_root(films), cfg.data.task), cfg.split.val_fraction,
+                         cfg.split.test_fraction, cfg.split.seed)
+    fitted = gate.fit(parts["train"], parts["val"], image_size, channels, cfg.gate.size, cfg.gate.components,
+                      cfg.gate.keep, cfg.gate.margin)
+    fitted.write(out)
+    typer.echo(f"gate: {fitted.films} training films, {fitted.val_films} validation films ({image_size} px, "
+               f"{channels} channel{'s' * (channels > 1)}) → {out}; thresholds {fitted.thresholds}")
+
+
 @app.command("release")
 def make_release(model: str = typer.Option(None, help="a model under models/; default: evaluate's best network"),
                  experiment: str = typer.Option(None, help="the `dvc exp` name it came from, recorded in meta.json"),
@@ -142,6 +179,7 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
                  metrics_dir: Path = typer.Option(Path("metrics")),
                  release_dir: Path = typer.Option(Path("release")),
                  site_dir: Path = typer.Option(Path("docs/release")),
+                 gates_dir: Path = typer.Option(Path("gates"), help="the gate stage's: the model's gate ships too"),
                  card: Path = typer.Option(Path("docs/model-card.md"), help="the model card whose figures block "
                                                                            "is rewritten")) -> None:
     """Package a trained model as the release: release/ for `xraylab predict`, docs/release/ for the site."""
@@ -150,7 +188,7 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
     if model is None:
         model = leaderboard.best(metrics_dir, network=True)
     meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment,
-                         threshold_from=threshold_from, independent=release.read_independent())
+                         threshold_from=threshold_from, independent=release.read_independent(), gates_dir=gates_dir)
     blocks.replace(card, "release", release.card_table(meta))
     scores = meta["val"]["scores"]
     typer.echo(f"release: {model} trained on {meta['trained_on']} → {release_dir}/, {site_dir}/; validation "

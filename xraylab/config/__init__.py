@@ -19,13 +19,13 @@ from xraylab.config.model_params import (MODEL_TYPES, NORMALIZE, SCHEDULES, TRAN
                                          ClassicConfig, ModelConfig, NetworkConfig, TransferConfig)
 from xraylab.config.sections import (BALANCE_METHODS, CPU_ISAS, DATA_SOURCES, PRECISIONS, QUANTIZE, SELECT_METRICS,
                                      TASKS, BalanceConfig, ConvertConfig, CpuConfig, DataConfig, EvaluateConfig,
-                                     ExternalConfig, GradcamConfig, KaggleConfig, KermanyUrlConfig, LocalConfig,
+                                     ExternalConfig, GateConfig, GradcamConfig, KaggleConfig, KermanyUrlConfig, LocalConfig,
                                      MuraConfig, ShiftConfig, SplitConfig, SyntheticConfig, TrainConfig)
 
 __all__ = [
     "BALANCE_METHODS", "CPU_ISAS", "DATA_SOURCES", "MODEL_TYPES", "NORMALIZE", "PRECISIONS", "QUANTIZE", "SCHEDULES",
     "SELECT_METRICS", "TASKS", "TRANSFER_MODES", "AugmentConfig", "BalanceConfig", "ClassicConfig", "Config",
-    "ConfigError", "ConvertConfig", "CpuConfig", "DataConfig", "EvaluateConfig", "ExternalConfig", "GradcamConfig",
+    "ConfigError", "ConvertConfig", "CpuConfig", "DataConfig", "EvaluateConfig", "ExternalConfig", "GateConfig", "GradcamConfig",
     "KaggleConfig", "KermanyUrlConfig", "LocalConfig", "ModelConfig", "MuraConfig", "NetworkConfig", "ShiftConfig",
     "SplitConfig", "SyntheticConfig", "TrainConfig", "TransferConfig", "load", "parse", "read_mapping",
 ]
@@ -41,6 +41,7 @@ class Config(Section):
     evaluate: EvaluateConfig
     gradcam: GradcamConfig
     convert: ConvertConfig
+    gate: GateConfig
 
     @model_validator(mode="after")
     def _trained_models_have_sections(self) -> Config:

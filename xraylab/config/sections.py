@@ -239,3 +239,13 @@ class GradcamConfig(Section):
 
 class ConvertConfig(Section):
     quantize: Quantize
+
+
+class GateConfig(Section):
+    """The chest-film gate (xraylab/serve/gate.py): principal components of the training films' shrunk images,
+    and thresholds keeping `keep` of held-out films, widened by `margin`."""
+
+    size: Integer(8) = 32
+    components: AtLeastOne = 12
+    keep: Number(0.5, 1, message="must be in [0.5, 1], e.g. 0.995") = 0.995
+    margin: Number(1, 3, message="must be in [1, 3] (1.15: thresholds 15% above)") = 1.15

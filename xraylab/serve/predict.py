@@ -3,11 +3,13 @@
 The model is the release model (release/, trained on real X-rays) unless another is named: "best" is the
 network evaluate ranked best on validation, any other name a model under models/. The threshold is the
 one picked on validation for that model, so a file gets the label the leaderboard (or release) gives it.
+A film the model's gate (serve/gate.py) finds unlike a frontal chest X-ray gets no label but the reason, as an
+unreadable file does, unless the caller forces a prediction, which is then marked.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from xraylab.errors import UserError
 from xraylab.evaluation import eval_file, leaderboard
 from xraylab.explain import attribution, overlay
 from xraylab.kinds import ModelKind
-from xraylab.serve import release
+from xraylab.serve import gate, release
 
 
 @dataclass(frozen=True)
@@ -31,18 +33,21 @@ class Prediction:
     threshold: float
     model: str
     classes: dict[str, float] | None = None  # each class's probability, for models of more than two classes
+    forced: str | None = None  # the gate's reason for refusing it, where a prediction was forced anyway
 
     def json(self) -> str:
         fields = asdict(self)
-        if self.classes is None:  # two classes: the format predict has always had
-            del fields["classes"]
+        for optional in ("classes", "forced"):  # absent where unset: the format predict has always had
+            if fields[optional] is None:
+                del fields[optional]
         return json.dumps(fields)
 
     def text(self) -> str:
         kinds = "" if self.classes is None else ", " + ", ".join(
             f"{name} {probability:.4f}" for name, probability in self.classes.items())
+        forced = "" if self.forced is None else f" [forced: {self.forced}]"
         return (f"{self.path}: {self.label} (probability of {self.positive_class} {self.probability:.4f}{kinds}, "
-                f"threshold {self.threshold:.4f}, {self.model})")
+                f"threshold {self.threshold:.4f}, {self.model}){forced}")
 
 
 RELEASE = "release"
@@ -56,17 +61,18 @@ class ChosenModel:
     directory: Path     # the saved model's folder: its file's digest ties a calibration to it
     threshold: float    # its own: picked on validation, or the one the release shipped with
     threshold_source: str  # where that threshold was picked, e.g. "validation" or "target_dev"
+    gate: gate.Gate | None  # fitted on its training films (release/gate.json, gates/<name>.json); None: none yet
 
 
 def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
-                  release_dir: Path = release.RELEASE_DIR) -> ChosenModel:
+                  release_dir: Path = release.RELEASE_DIR, gates_dir: Path = gate.GATES_DIR) -> ChosenModel:
     """The model `name` ("release", "best" or one under models/) and its own threshold: the one the release
     shipped with (picked on validation or, with `xraylab release --threshold-from`, on target films), else the one
     picked on validation."""
     if name == RELEASE:
         model, meta = release.load(release_dir)
         return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]),
-                           meta.get("threshold_set") or "validation")
+                           meta.get("threshold_set") or "validation", _gate(Path(release_dir) / gate.GATE_FILE))
     if name == BEST:
         name = leaderboard.best(metrics_dir)
     directory = models_dir / name
@@ -75,7 +81,12 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
         raise UserError(f"unknown model {name!r}: no trained model in {directory}; trained: "
                         f"{', '.join(trained) or 'none (run dvc repro)'}")
     threshold = eval_file.read(eval_file.path(metrics_dir, name)).threshold
-    return ChosenModel(name, saved.load(directory), directory, float(threshold), "validation")
+    return ChosenModel(name, saved.load(directory), directory, float(threshold), "validation",
+                       _gate(gates_dir / f"{name}.json"))
+
+
+def _gate(path: Path) -> gate.Gate | None:
+    return gate.read(path) if path.is_file() else None
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)
@@ -110,16 +121,29 @@ class Unreadable:
         return f"{self.path}: error: {self.error}"
 
 
-def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film]) -> list[Prediction | Unreadable]:
-    """A prediction for every readable film of `batch` and the reason for every other one, in order."""
+def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film], film_gate: gate.Gate | None = None,
+            force: bool = False) -> list[Prediction | Unreadable]:
+    """A prediction for every readable film of `batch` and the reason for every other one, in order. A film
+    `film_gate` refuses gets the gate's reason instead, or with `force` its prediction marked with that reason."""
     readable = [film for film in batch if film.readable is not None]
     frame = pd.DataFrame({"path": [str(film.readable) for film in readable], "label": 0})
+    verdicts = dict(zip((film.path for film in readable), gate.verdicts(film_gate, frame))) if film_gate else {}
+    refused = {path: verdict.reason() for path, verdict in verdicts.items() if verdict.refused}
+    predicted = [film for film in readable if force or film.path not in refused]
     names = model.meta.class_names
-    rows = model.probabilities(frame) if readable else np.zeros((0, len(names)))
-    by_path = dict(zip((film.path for film in readable), rows))
-    return [Unreadable(str(film.path), film.problem) if film.readable is None else
-            _prediction(str(film.path), by_path[film.path], threshold, names, model.meta.name)
-            for film in batch]
+    rows = model.probabilities(frame[[force or film.path not in refused for film in readable]]) if predicted \
+        else np.zeros((0, len(names)))
+    by_path = dict(zip((film.path for film in predicted), rows))
+    results: list[Prediction | Unreadable] = []
+    for film in batch:
+        if film.readable is None:
+            results.append(Unreadable(str(film.path), film.problem))
+        elif film.path in by_path:
+            results.append(replace(_prediction(str(film.path), by_path[film.path], threshold, names, model.meta.name),
+                                   forced=refused.get(film.path)))
+        else:
+            results.append(Unreadable(str(film.path), refused[film.path]))
+    return results
 
 
 def _prediction(path: str, probabilities: np.ndarray, threshold: float, names: tuple[str, ...],

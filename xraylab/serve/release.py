@@ -9,6 +9,7 @@ training cost. Both folders are committed to git, so a fresh clone predicts with
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from xraylab import atomic, config, saved
 from xraylab.errors import UserError
 from xraylab.evaluation import eval_file, leaderboard
 from xraylab.kinds import ModelKind
-from xraylab.serve import export
+from xraylab.serve import export, gate
 
 RELEASE_DIR = Path("release")
 SITE_DIR = Path("docs/release")
@@ -85,7 +86,7 @@ def read_independent(path: Path = INDEPENDENT_SCORES) -> dict[str, Any]:
 
 def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, release_dir: Path = RELEASE_DIR,
           site_dir: Path = SITE_DIR, experiment: str | None = None, threshold_from: str | None = None,
-          independent: dict[str, Any] | None = None) -> dict[str, Any]:
+          independent: dict[str, Any] | None = None, gates_dir: Path = gate.GATES_DIR) -> dict[str, Any]:
     """Package models/<name> and its metrics as the release: release_dir/ and site_dir/, each replaced whole.
 
     The TF.js copy is quantised as params.yaml's convert.quantize says, like the pipeline's own.
@@ -100,6 +101,9 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     meta = metadata(name, cfg, metrics_dir, model, experiment, threshold_from, previous, independent)
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
+        # The gate fitted on this model's training films goes with it (predict refuses what it finds unlike them).
+        if (Path(gates_dir) / f"{name}.json").is_file():
+            shutil.copyfile(Path(gates_dir) / f"{name}.json", temp / gate.GATE_FILE)
         # The exact file a site calibration (xraylab.serve.calibration) is made for; the page checks it too.
         meta["model_digest"] = saved.digest(temp / MODEL_DIR)
         meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
