@@ -25,7 +25,7 @@ from xraylab.commands import blocks# noqa: E402
 
 # In the order the figures are read: data in, training, the whole pipeline, memory, serving.
 SCRIPTS = ("download", "bootstrap", "input_pipeline", "train_step", "epoch_times", "repro", "cpu_paths", "stage_rss",
-           "predict", "site")
+           "predict", "site", "gate")
 
 
 def run(name: str) -> tuple[str, float, bool]:

@@ -6,4 +6,5 @@ Each source module (`sources.py` picks one: `kermany.py`, `local.py`, `kaggle.py
 `report.py` describes what came in). `manifest.py` is the table every later stage speaks; `splits.py` and
 `batches.py` split it by patient or by acquisition batch; `balance.py` plans the augmented copies of the minority
 class. `external.py` and `films.py` read the films users bring (external sets, `xraylab predict`, `calibrate`).
+`not_films.py` makes inputs that are certainly not chest films, to measure and test the chest-film gate.
 """

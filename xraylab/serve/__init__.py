@@ -2,5 +2,6 @@
 
 `export.py` turns a network into the web page's TF.js graph model (with the heat-map output); `release.py`
 packages the release model (`release/`, `docs/release/`); `predict.py` answers `xraylab predict`;
-`calibration.py` keeps a site's own threshold (`xraylab calibrate`).
+`calibration.py` keeps a site's own threshold (`xraylab calibrate`); `gate.py` is the chest-film gate the gate stage
+fits for each network and predict passes every film through.
 """
