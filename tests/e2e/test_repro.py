@@ -32,7 +32,7 @@ def declared_outputs(repo: Path) -> list[str]:
 
 def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
     first = reproduced.log
-    for stage in ("check", "download", "split", "balance", "train@custom_cnn", "train@rf", "evaluate", "gradcam",
+    for stage in ("check", "download", "split", "balance", "train@custom_cnn", "train@rf", "gate", "evaluate", "gradcam",
                   "convert"):
         assert f"Running stage '{stage}'" in first
     repo = reproduced.copy(tmp_path / "xraylab")
