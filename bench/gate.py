@@ -1,4 +1,4 @@
-"""The chest-film gate (xraylab/serve/gate.py) measured both ways: real films it must keep, made-up inputs it must refuse.
+"""The chest-film gate (xraylab/serve/gate.py) both ways: real films it must keep, made-up inputs it must refuse.
 
 The gate is fitted as the pipeline fits it for custom_cnn (its input: 128 px, grey): principal components of the
 training split's films, thresholds from the validation split. Real films: the validation and test splits of the

@@ -48,8 +48,9 @@ def test_a_refusal_names_the_check_its_score_and_the_threshold(sample_gate, tmp_
     assert flat_verdict.reason() == (f"does not look like a frontal chest X-ray (score {flat_verdict.score:.2f}, "
                                      "threshold 1.00: it is almost blank)")
     assert noise_verdict.refused and noise_verdict.score > 2
-    assert noise_verdict.reason().startswith(f"does not look like a frontal chest X-ray (score {noise_verdict.score:.2f}, "
-                                             f"threshold 1.00: {gate.REASONS[noise_verdict.check]}")
+    assert noise_verdict.reason().startswith(
+        f"does not look like a frontal chest X-ray (score {noise_verdict.score:.2f}, threshold 1.00: "
+        f"{gate.REASONS[noise_verdict.check]}")
 
 
 def test_scores_are_the_documented_arithmetic(sample_gate):

@@ -30,7 +30,7 @@ def compare(base: str, head: str | None, repo: Path, resamples: int, seed: int,
     base_models = _models(repo, base_commit)
     head_models = _models(repo, head_commit)
     compared: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    unchanged = []
+    unchanged, unpaired = [], []
     for model in sorted((base_models & head_models) - {DUMMY}):
         base_rows, head_rows = _predictions(repo, base_commit, model), _predictions(repo, head_commit, model)
         sets = {}
@@ -38,14 +38,18 @@ def compare(base: str, head: str | None, repo: Path, resamples: int, seed: int,
             base_set, head_set = (rows[rows["split"] == name].reset_index(drop=True) for rows in (base_rows, head_rows))
             if _same_predictions(base_set, head_set):
                 continue
-            sets[name] = [asdict(difference) | {"beyond_noise": difference.beyond_noise}
-                          for difference in paired.compare(base_set, head_set, resamples, seed, confidence)]
+            try:
+                differences = paired.compare(base_set, head_set, resamples, seed, confidence)
+            except UserError as error:  # another split or data source on one side: nothing to pair
+                unpaired.append(f"{model} on {name}: {error}")
+                continue
+            sets[name] = [asdict(difference) | {"beyond_noise": difference.beyond_noise} for difference in differences]
         if sets:
             compared[model] = dict(sorted(sets.items()))
         else:
             unchanged.append(model)
     return {"base": base, "head": head or "workspace", "resamples": resamples, "confidence": confidence,
-            "seed": seed, "models": compared, "unchanged": unchanged,
+            "seed": seed, "models": compared, "unchanged": unchanged, "unpaired": unpaired,
             "only_base": sorted(base_models - head_models - {DUMMY}),
             "only_head": sorted(head_models - base_models - {DUMMY})}
 
@@ -67,6 +71,8 @@ def markdown(comparison: dict[str, Any]) -> str:
                                  f"| {'**beyond noise**' if difference['beyond_noise'] else 'within noise'} |")
     if comparison["unchanged"]:
         lines += ["", "Same predictions on both sides: " + ", ".join(comparison["unchanged"]) + "."]
+    if comparison["unpaired"]:
+        lines += ["", "Not paired: " + "; ".join(comparison["unpaired"]) + "."]
     for key, side in (("only_base", comparison["base"]), ("only_head", comparison["head"])):
         if comparison[key]:
             lines += ["", f"Scored only by `{side}`, so not compared: " + ", ".join(comparison[key]) + "."]

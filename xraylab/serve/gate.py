@@ -5,17 +5,17 @@ films it was trained on. It sees exactly what the network sees (the network's in
 and scores four checks, each higher for a stranger input:
 
 - layout: the Mahalanobis distance of the film, shrunk to `size` × `size` grey levels and standardised (zero mean,
-  unit spread), in the principal components of the training films (a linear autoencoder, the idea of Chester's reconstruction check): an inverted, rotated or
-  cropped film, a photo, a page of text sits far from where chest films lie;
+  unit spread), in the principal components of the training films (a linear autoencoder, the idea of Chester's
+  reconstruction check): an inverted, rotated or cropped film, a photo, a page of text sits far from chest films;
 - residual: what those components cannot reconstruct, for what lies outside their span;
 - detail: the mean step between neighbouring pixels at the network's size (noise, text and line art are busy;
   radiographs are smooth);
 - flatness: how little the grey levels spread (a blank or almost constant image).
 
-Each check's threshold is the `keep` quantile of held-out films' values (the validation films, and each training film
-scored by components fitted without it), widened by `margin`, which keeps unseen real films (other hospitals,
-exposures, sizes) from being refused for being a little further out than any held-out one. The score shown to users is the largest ratio of
-a check to its threshold; above 1 the input is refused. Nothing here is fitted on pictures that are not chest
+Each check's threshold is the `keep` quantile of held-out films' values (the validation films, and each training
+film scored by components fitted without it), widened by `margin`, which keeps unseen real films (other hospitals,
+exposures, sizes) from being refused for being a little further out than any held-out one. The score shown to users
+is the largest ratio of a check to its threshold; above 1 the input is refused. Nothing here is fitted on pictures that are not chest
 films: what it refuses is what is unlike the training films, not what resembles a list of examples.
 
 `scores` is TensorFlow ops only (average pooling, bilinear resizing, matrix products), so the exported TF.js graph
