@@ -18,19 +18,19 @@ from xdist.scheduler import LoadGroupScheduling
 SHARED_RUN = "reproduced"  # conftest.py `reproduced` builds the shared pipeline run in this folder of the run's
 SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 
-# Seconds each long run took on this project's 2-core machine (`pytest --durations`, 2026-12-03 at da768d5; readme
-# with the three-class run of docs/results.md): only the order matters. A test under tests/e2e/ not listed here
-# counts as a one-minute run.
+# Seconds each long run took on this project's 2-core machine (`pytest --durations`, 2026-12-03 at fed8205, a fresh
+# clone; the gate@<model> stages and the S3/HTTP PR job made the docs runs and the PR job longer): only the order
+# matters. A test under tests/e2e/ not listed here counts as a one-minute run.
 MEASURED = {
-    "test_docs.py::test_every_documented_command_runs[docs]": 304,
-    "test_docs.py::test_every_documented_command_runs[bottleneck]": 293,
-    "test_docs.py::test_every_documented_command_runs[readme]": 255,
-    "test_pr_job.py": 150,
-    "test_repro_three_class.py": 63,
-    "test_repro_mixed_precision.py": 46,
-    "test_repro_resume.py": 44,
-    "test_repro_mura.py": 42,
-    "test_profile_queue.py": 10,
+    "test_docs.py::test_every_documented_command_runs[docs]": 719,
+    "test_docs.py::test_every_documented_command_runs[bottleneck]": 617,
+    "test_docs.py::test_every_documented_command_runs[readme]": 543,
+    "test_pr_job.py": 290,
+    "test_repro_three_class.py": 134,
+    "test_repro_mura.py": 100,
+    "test_repro_mixed_precision.py": 82,
+    "test_repro_resume.py": 78,
+    "test_profile_queue.py": 9,
     "test_docs.py::test_commands_left_out_are_still_documented": 0,  # reads the docs only: a short test
 }
 LONG_RUNS = "tests/e2e/"

@@ -36,7 +36,7 @@ from xraylab import atomic, pipeline
 from xraylab.errors import UserError
 
 GATE_FILE = "gate.json"  # in release/, beside the model
-GATES_DIR = Path("gates")  # the gate stage's: gates/<model>.json for each network of train.models
+GATES_DIR = Path("gates")  # gate@<model>'s: gates/<model>.json for each model of train.models
 CHECKS = ("layout", "residual", "detail", "flatness")
 REASONS = {
     "layout": "its layout is unlike the training films'",
@@ -70,7 +70,7 @@ class Gate:
 def read(path: Path) -> Gate:
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"no gate at {path}: run `dvc repro` (the gate stage fits one for each network)")
+        raise UserError(f"no gate at {path}: run `dvc repro` (gate@<model> fits one for each model of train.models)")
     return Gate(**json.loads(path.read_text()))
 
 
