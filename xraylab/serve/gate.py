@@ -15,8 +15,9 @@ and scores four checks, each higher for a stranger input:
 Each check's threshold is the `keep` quantile of held-out films' values (the validation films, and each training
 film scored by components fitted without it), widened by `margin`, which keeps unseen real films (other hospitals,
 exposures, sizes) from being refused for being a little further out than any held-out one. The score shown to users
-is the largest ratio of a check to its threshold; above 1 the input is refused. Nothing here is fitted on pictures that are not chest
-films: what it refuses is what is unlike the training films, not what resembles a list of examples.
+is the largest ratio of a check to its threshold; above 1 the input is refused. Nothing here is fitted on pictures
+that are not chest films: what it refuses is what is unlike the training films, not what resembles a list of
+examples.
 
 `scores` is TensorFlow ops only (average pooling, bilinear resizing, matrix products), so the exported TF.js graph
 can compute it as one more output beside the probability.
@@ -93,11 +94,17 @@ def features(images: tf.Tensor, size: int) -> tuple[tf.Tensor, tf.Tensor, tf.Ten
 
 def check_values(gate: Gate, images: tf.Tensor) -> tf.Tensor:
     """(N, 4): each check of CHECKS, higher for a stranger input (flatness: 1 / spread)."""
-    flat, detail, spread = features(images, gate.size)
-    centred = flat - tf.constant(gate.mean, tf.float32)
-    components = tf.constant(gate.components, tf.float32)
+    principal = (tf.constant(gate.mean, tf.float32), tf.constant(gate.components, tf.float32),
+                 tf.constant(gate.variance, tf.float32))
+    return _checks(*features(images, gate.size), *principal)
+
+
+def _checks(standard, detail, spread, mean, components, variance) -> tf.Tensor:
+    """The four checks from `features` and principal components, in the inputs' own precision (the network's
+    float32 when scoring, float64 when fitting)."""
+    centred = standard - mean
     coefficients = tf.matmul(centred, components, transpose_b=True)
-    layout = tf.sqrt(tf.reduce_sum(coefficients ** 2 / tf.constant(gate.variance, tf.float32), axis=1))
+    layout = tf.sqrt(tf.reduce_sum(coefficients ** 2 / variance, axis=1))
     residual = tf.norm(centred - tf.matmul(coefficients, components), axis=1)
     flatness = 1.0 / (spread + 1e-6)
     return tf.stack([layout, residual, detail, flatness], axis=1)
@@ -149,17 +156,11 @@ def _principal(standard: np.ndarray, components: int) -> tuple[np.ndarray, np.nd
 
 
 def _held_out_values(standard: np.ndarray, detail: np.ndarray, spread: np.ndarray, components: int) -> np.ndarray:
-    """`check_values` of each training film from components fitted without it (FOLDS folds), in numpy."""
+    """The checks of each training film from components fitted without it (FOLDS folds)."""
     folds = np.arange(len(standard)) % FOLDS
-    values = []
-    for fold in range(FOLDS):
-        mean, directions, variance = _principal(standard[folds != fold], components)
-        centred = standard[folds == fold] - mean
-        coefficients = centred @ directions.T
-        values.append(np.column_stack([np.sqrt((coefficients ** 2 / variance).sum(axis=1)),
-                                       np.linalg.norm(centred - coefficients @ directions, axis=1),
-                                       detail[folds == fold], 1.0 / (spread[folds == fold] + 1e-6)]))
-    return np.concatenate(values)
+    return np.concatenate([
+        _checks(standard[folds == fold], detail[folds == fold], spread[folds == fold],
+                *_principal(standard[folds != fold], components)).numpy() for fold in range(FOLDS)])
 
 
 def fit(train: pd.DataFrame, val: pd.DataFrame, image_size: int, channels: int, size: int, components: int,

@@ -129,10 +129,10 @@ def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film], 
     frame = pd.DataFrame({"path": [str(film.readable) for film in readable], "label": 0})
     verdicts = dict(zip((film.path for film in readable), gate.verdicts(film_gate, frame))) if film_gate else {}
     refused = {path: verdict.reason() for path, verdict in verdicts.items() if verdict.refused}
-    predicted = [film for film in readable if force or film.path not in refused]
+    answered = np.array([force or film.path not in refused for film in readable], dtype=bool)
+    predicted = [film for film, answer in zip(readable, answered) if answer]
     names = model.meta.class_names
-    rows = model.probabilities(frame[[force or film.path not in refused for film in readable]]) if predicted \
-        else np.zeros((0, len(names)))
+    rows = model.probabilities(frame[answered]) if predicted else np.zeros((0, len(names)))
     by_path = dict(zip((film.path for film in predicted), rows))
     results: list[Prediction | Unreadable] = []
     for film in batch:
