@@ -7,10 +7,11 @@
 
 // Where the two models live, relative to this page: `xraylab release` writes release/, the convert stage model/.
 const MODELS = { release: "release/", pipeline: "model/" };
-const state = { model: null, meta: null, folder: null, threshold: null, thresholdSource: "" };
+const state = { model: null, meta: null, folder: null, threshold: null, thresholdSource: "", refusedPrediction: null };
 const $ = (id) => document.getElementById(id);
 // What the last prediction produced, for people and tests reading the page from the console.
-window.xraylab = { probability: null, heatmap: null, millis: null, model: null, threshold: null };
+// `refused`: the gate's verdict when it refused the picture ({score, check, reason}), else null.
+window.xraylab = { probability: null, heatmap: null, millis: null, model: null, threshold: null, refused: null, label: null };
 
 // The file picker and the example buttons work only while a model is loaded.
 function setInputsEnabled(enabled) {
@@ -22,6 +23,7 @@ async function loadModel(folder) {
   state.model = null;
   setInputsEnabled(false);
   $("result").hidden = true;
+  $("refusal").hidden = true;
   setStatus(`<span class="spinner"></span> Loading the model… <span id="progress">0%</span>`);
   try {
     const response = await fetch(`${folder}meta.json`);
@@ -117,19 +119,22 @@ function describeModel(meta) {
 }
 
 // Runs the model on a picture at its own size (an ImageBitmap or canvas): the probability of the positive
-// class and, if the model has one, the heat-map.
+// class and, if the model has them, the heat-map and the gate's scores (xraylab/serve/gate.py: each check over
+// its threshold, computed inside the graph by the same operations as in Python).
 function predict(picture) {
   const { image_size: size, channels } = state.meta;
   return tf.tidy(() => {
     let pixels = tf.browser.fromPixels(picture, 3).toFloat();
     if (channels === 1) pixels = tf.image.rgbToGrayscale(pixels);
     pixels = filmResize(pixels, size).div(255);
-    const outputs = state.model.execute(pixels.expandDims(0), state.meta.heatmap ? ["probability", "heatmap"] : ["probability"]);
-    const [probability, heatmap] = Array.isArray(outputs) ? outputs : [outputs];
-    const values = Array.from(probability.dataSync());
+    const names = ["probability", ...(state.meta.heatmap ? ["heatmap"] : []), ...(state.meta.gate ? ["gate"] : [])];
+    const outputs = state.model.execute(pixels.expandDims(0), names);
+    const tensors = Object.fromEntries(names.map((name, index) => [name, Array.isArray(outputs) ? outputs[index] : outputs]));
+    const values = Array.from(tensors.probability.dataSync());
     // One sigmoid unit gives P(positive); softmax heads give every class, and positive is "not class 0".
     return { probability: values.length === 1 ? values[0] : 1 - values[0], classes: values.length === 1 ? null : values,
-             heatmap: heatmap ? heatmap.dataSync() : null };
+             heatmap: tensors.heatmap ? tensors.heatmap.dataSync() : null,
+             gate: tensors.gate ? Array.from(tensors.gate.dataSync()) : null };
   });
 }
 
@@ -166,6 +171,28 @@ function showError(message) {
   $("error").textContent = message;
   $("error").hidden = false;
   $("result").hidden = true;
+  $("refusal").hidden = true;
+}
+
+// The gate's verdict, as `xraylab predict` gives it (xraylab/serve/gate.py Verdict): the largest check over its
+// threshold; above 1 the picture is refused. null when the model has no gate or the picture passes.
+function refusal(gate) {
+  if (!gate || !state.meta.gate) return null;
+  const worst = gate.indexOf(Math.max(...gate));
+  if (gate[worst] <= 1) return null;
+  const score = gate[worst];
+  return { score, check: state.meta.gate.checks[worst],
+           reason: `score ${score.toFixed(2)}, threshold 1.00: ${state.meta.gate.reasons[worst]}` };
+}
+
+// No probability and no heat-map for a refused picture: only why, and the offer to run the model anyway.
+function showRefusal(prediction, refused) {
+  state.refusedPrediction = prediction;
+  Object.assign(window.xraylab, { label: null, refused });
+  $("refusal-reason").textContent = `(${refused.reason})`;
+  $("refusal").hidden = false;
+  $("result").hidden = true;
+  $("error").hidden = true;
 }
 
 // What the positive probability is the probability of: class 1 of two; of more (NORMAL, BACTERIA, VIRUS),
@@ -183,12 +210,15 @@ function calledClass(names, probability, classes, threshold) {
   return names[kind];
 }
 
-function showPrediction({ probability, classes, heatmap }) {
+// `forced`: the gate's verdict on a picture it refused, shown beside the answer the visitor asked for anyway.
+function showPrediction({ probability, classes, heatmap }, forced = null) {
   const { class_names: names } = state.meta;
   const { threshold, thresholdSource } = state;
   const positive = probability >= threshold;
   const label = calledClass(names, probability, classes, threshold);
-  Object.assign(window.xraylab, { label, classes });
+  Object.assign(window.xraylab, { label, classes, refused: forced });
+  $("forced").hidden = !forced;
+  if (forced) $("forced").textContent = `Run anyway: the check found this unlike a chest X-ray (${forced.reason}).`;
   $("label").textContent = label;
   $("label").className = positive ? "positive" : "negative";
   $("probability").textContent = probability.toFixed(4);
@@ -202,6 +232,7 @@ function showPrediction({ probability, classes, heatmap }) {
   $("heatmap").hidden = !heatmap;
   if (heatmap) drawHeatmap(heatmap, state.meta.image_size);
   $("error").hidden = true;
+  $("refusal").hidden = true;
   $("result").hidden = false;
 }
 
@@ -236,7 +267,9 @@ function readFile(file) {
       const pixels = await createImageBitmap(file, { colorSpaceConversion: "none" });
       const prediction = predict(pixels);
       pixels.close();
-      showPrediction(prediction);
+      const refused = refusal(prediction.gate);
+      if (refused) showRefusal(prediction, refused);
+      else showPrediction(prediction);
       Object.assign(window.xraylab, prediction, { millis: performance.now() - started });
     } catch (error) {
       showError(`Could not run the model on ${file.name}: ${error.message}`);
@@ -271,6 +304,7 @@ async function readExample(button) {
 
 $("file").addEventListener("change", (event) => readFile(event.target.files[0]));
 document.querySelectorAll("[data-example]").forEach((button) => button.addEventListener("click", () => readExample(button)));
+$("run-anyway").addEventListener("click", () => showPrediction(state.refusedPrediction, window.xraylab.refused));
 $("opacity").addEventListener("input", (event) => { $("heatmap").style.opacity = event.target.value; });
 $("model-choice").addEventListener("change", (event) => loadModel(MODELS[event.target.value]));
 listenForDrops();

@@ -6,7 +6,7 @@ import typer
 
 from xraylab import cli, config, determinism, saved
 from xraylab.evaluation import eval_file, leaderboard
-from xraylab.serve import export
+from xraylab.serve import export, gate
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -15,6 +15,7 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          models_dir: Path = typer.Option(Path("models")),
          metrics_dir: Path = typer.Option(Path("metrics")),
+         gates_dir: Path = typer.Option(gate.GATES_DIR),
          out_dir: Path = typer.Option(Path("docs/model"))) -> None:
     cfg = config.load(params)
     determinism.pin_cpu(cfg.cpu)
@@ -29,7 +30,8 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it
     }
-    export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta)
+    # Its gate (gate@<name>) goes into the graph: the page refuses what it refuses, as `xraylab predict` does.
+    export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta, gate.read(gates_dir / f"{name}.json"))
     size = sum(path.stat().st_size for path in out_dir.iterdir())
     typer.echo(f"convert: {name} → {out_dir} ({size / 1e6:.2f} MB)")
 

@@ -1,5 +1,5 @@
 """evaluate: score every trained model and a majority-class dummy on val, test and any external sets; pick the
-best on val."""
+best on val. Each model's chest-film gate is fitted here too, and what it refuses of every set is counted."""
 import contextlib
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from xraylab.data import external, films, manifest, sources
 from xraylab.evaluation import curves, leaderboard, metrics, scoring
 from xraylab.evaluation.scoring import Predictions
 from xraylab.kinds import ModelKind
+from xraylab.serve import gate
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -19,7 +20,8 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          splits_dir: Path = typer.Option(Path("data/splits")),
          models_dir: Path = typer.Option(Path("models")),
-         metrics_dir: Path = typer.Option(Path("metrics"))) -> None:
+         metrics_dir: Path = typer.Option(Path("metrics")),
+         gates_dir: Path = typer.Option(gate.GATES_DIR)) -> None:
     cfg = config.load(params)
     determinism.pin_cpu(cfg.cpu)
     class_names = sources.class_names(cfg.data)
@@ -28,19 +30,25 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
                      for name, entry in cfg.evaluate.external.items()}
     train, val, test = (manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test"))
 
-    predictions, shifted, external_predictions = {}, {}, {}
+    predictions, shifted, external_predictions, inputs = {}, {}, {}, {}
     with contextlib.ExitStack() as stack:
         # DICOM or CMYK films are read through converted copies; the predictions keep the films' own paths.
         readable = {name: stack.enter_context(films.decodable(frame, f"evaluate.external.{name}.path"))
                     for name, frame in external_sets.items()}
         for name in cfg.train.models:
             model = saved.load(models_dir / name)
+            inputs[name] = (model.meta.image_size, model.meta.channels)
             predictions[name] = (model.meta.kind, Predictions(val, model.probabilities(val)),
                                  Predictions(test, model.probabilities(test)))
             shifted[name] = {shift_name: Predictions(val, model.probabilities(val, shift))
                              for shift_name, shift in cfg.evaluate.shifts.items()}
             external_predictions[name] = {set_name: Predictions(frame, model.probabilities(readable[set_name]))
                                           for set_name, frame in external_sets.items()}
+        # Fitted on the training films only, thresholds on held-out ones (xraylab/serve/gate.py).
+        gates = gate.fit_each(inputs, train, val, cfg.gate.size, cfg.gate.components, cfg.gate.keep, cfg.gate.margin)
+        refusals = {name: {"val": gate.refusals(fitted, val), "test": gate.refusals(fitted, test),
+                           **{set_name: gate.refusals(fitted, frame, readable[set_name])
+                              for set_name, frame in external_sets.items()}} for name, fitted in gates.items()}
     majority = lambda frame: Predictions(  # noqa: E731
         frame, metrics.majority_probabilities(train["label"], len(frame), len(class_names)))
     predictions[leaderboard.DUMMY] = (ModelKind.DUMMY, majority(val), majority(test))
@@ -49,6 +57,12 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     results = {name: scoring.evaluate(kind, class_names, cfg.evaluate, val_predictions, test_predictions,
                                       shifted.get(name), external_predictions[name])
                for name, (kind, val_predictions, test_predictions) in predictions.items()}
+    for name, refused in refusals.items():
+        results[name]["gate"] = scoring.gate_report(refused, external_predictions[name], results[name]["threshold"],
+                                                    cfg.evaluate)
+    with atomic.writing_dir(gates_dir) as gates_temp:
+        for name, fitted in gates.items():
+            fitted.write(gates_temp / f"{name}.json")
     with atomic.writing_dir(metrics_dir / "eval") as eval_dir, \
             atomic.writing_dir(metrics_dir / "predictions") as predictions_dir, \
             atomic.writing_dir(metrics_dir / "plots") as plots_dir:

@@ -78,8 +78,10 @@ def sample_gate():
 
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> Path:
-    """models/custom_cnn trained on 16 real X-rays, and the evaluate outputs predict reads (threshold 0.5)."""
+    """models/custom_cnn trained on 16 real X-rays, its gate (gates/custom_cnn.json, fitted on the same films) and
+    the evaluate outputs predict reads (threshold 0.5)."""
     from xraylab.config import NetworkConfig, TrainConfig
+    from xraylab.serve import gate
     from xraylab.training import train
 
     root = tmp_path_factory.mktemp("workspace")
@@ -91,6 +93,8 @@ def workspace(tmp_path_factory) -> Path:
                             filters=(4, 8))
     train.fit("custom_cnn", network, TrainConfig(models=("custom_cnn",), seed=0, cache_images=False),
               pd.DataFrame(rows), pd.DataFrame(rows), ("NORMAL", "PNEUMONIA"), {0: 1.0, 1: 1.0}, paths)
+    gate.fit(pd.DataFrame(rows), pd.DataFrame(rows[::4]), 32, 1, 16, 4, 0.995, 1.15).write(
+        root / "gates" / "custom_cnn.json")
     (root / "metrics" / "eval").mkdir(parents=True)
     scores = {"scores": {"accuracy": 0.5, "roc_auc": 0.5}, "interval": {}}
     (root / "metrics" / "eval" / "custom_cnn.json").write_text(json.dumps(

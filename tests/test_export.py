@@ -6,7 +6,7 @@ import pytest
 from xraylab import models
 from xraylab.config import NetworkConfig, TransferConfig
 from xraylab.explain import attribution
-from xraylab.serve import export
+from xraylab.serve import export, gate
 
 CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0,
                     filters=(4, 8))
@@ -25,12 +25,22 @@ def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
     float_weights = [weight for group in graph["weightsManifest"] for weight in group["weights"]
                      if weight["dtype"] == "float32"]
     assert float_weights and all(weight["quantization"]["dtype"] == "float16" for weight in float_weights)
-    assert json.loads((tmp_path / "first" / "meta.json").read_text()) == {**meta, "heatmap": True}
+    assert json.loads((tmp_path / "first" / "meta.json").read_text()) == {**meta, "heatmap": True, "gate": None}
     # The page reads both outputs by name; Grad-CAM is computed inside the graph, without gradient ops.
     assert sorted(graph["signature"]["outputs"]) == ["heatmap", "probability"]
     assert not any(node["op"].endswith("Grad") for node in graph["modelTopology"]["node"])
     for name in files:
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+
+
+def test_the_gate_is_one_more_output_of_the_graph(sample_gate, tmp_path: Path):
+    network = models.build("custom_cnn", NetworkConfig(**{**CFG.__dict__, "image_size": 128}), 2, seed=0)
+    written = export.to_tfjs(network, tmp_path / "model", "float16", {"model": "custom_cnn"}, sample_gate)
+    graph = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert sorted(graph["signature"]["outputs"]) == ["gate", "heatmap", "probability"]
+    # The page names the check that refused and says why in `xraylab predict`'s words.
+    assert written["gate"] == {"checks": list(gate.CHECKS), "reasons": [gate.REASONS[name] for name in gate.CHECKS]}
+    assert json.loads((tmp_path / "model" / "meta.json").read_text()) == written
 
 
 def test_a_standardizing_network_converts(tmp_path: Path):

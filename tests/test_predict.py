@@ -32,7 +32,7 @@ def test_the_release_model_is_the_default(workspace: Path, tmp_path: Path):
     released = CliRunner().invoke(app, [
         "release", "--card", str(card), "--params", str(REPO / "params.yaml"), "--models-dir", str(workspace / "models"),
         "--metrics-dir", str(workspace / "metrics"), "--release-dir", str(tmp_path / "release"),
-        "--site-dir", str(tmp_path / "site"), "--experiment", "tiny"])
+        "--site-dir", str(tmp_path / "site"), "--gates-dir", str(workspace / "gates"), "--experiment", "tiny"])
     assert released.exit_code == 0, released.output
     assert "release: custom_cnn trained on sample (sample source; patient-grouped split: 16 train images)" in released.output
     meta = json.loads((tmp_path / "release" / "meta.json").read_text())

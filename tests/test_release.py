@@ -9,7 +9,7 @@ from conftest import REPO
 
 from xraylab import saved
 from xraylab.errors import UserError
-from xraylab.serve import predict, release
+from xraylab.serve import gate, predict, release
 
 SCORES = {"accuracy": 0.9, "sensitivity": 0.95, "specificity": 0.85, "roc_auc": 0.96, "pr_auc": 0.97, "f1": 0.92,
           "brier": 0.08, "ece": 0.05}
@@ -41,7 +41,8 @@ def test_the_threshold_from_target_films_is_shipped_beside_the_validation_one(wo
     independent = {"old-one": {"set": "the held-back films", "films": 329, "accuracy": 0.842, "roc_auc": 0.937,
                                "sensitivity": 0.991, "specificity": 0.569}}
     meta = release.write("custom_cnn", REPO / "params.yaml", workspace / "models", targeted / "metrics", release_dir,
-                         tmp_path / "site", experiment="new-one", threshold_from="target", independent=independent)
+                         tmp_path / "site", experiment="new-one", threshold_from="target", independent=independent,
+                         gates_dir=workspace / "gates")
     assert (meta["threshold"], meta["validation_threshold"]) == (0.8, 0.5)
     assert (meta["threshold_rule"], meta["threshold_set"]) == ("youden on target", "target")
     assert meta["model_digest"] == saved.digest(release_dir / "model")
@@ -64,3 +65,29 @@ def test_a_set_without_a_calibrated_threshold_is_refused(workspace: Path, tmp_pa
         release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics",
                       tmp_path / "release", tmp_path / "site", threshold_from="target")
     assert not (tmp_path / "release").exists() and not (tmp_path / "site").exists()
+
+
+def test_the_gate_ships_with_the_release_and_must_fit_its_input(workspace: Path, sample_gate, tmp_path: Path):
+    release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics", tmp_path / "release",
+                  tmp_path / "site", gates_dir=workspace / "gates")
+    assert (tmp_path / "release" / "gate.json").read_text() == (workspace / "gates" / "custom_cnn.json").read_text()
+    assert json.loads((tmp_path / "site" / "meta.json").read_text())["gate"]["checks"] == list(gate.CHECKS)
+
+    # A gate fitted for another input (sample_gate: 128 px; this model takes 32 px) is refused, nothing written.
+    sample_gate.write(tmp_path / "other" / "custom_cnn.json")
+    with pytest.raises(UserError, match="fitted for 128 px inputs with 1 channel.s., but custom_cnn takes 32 px"):
+        release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics",
+                      tmp_path / "second", tmp_path / "second-site", gates_dir=tmp_path / "other")
+    assert not (tmp_path / "second").exists() and not (tmp_path / "second-site").exists()
+
+
+def test_the_site_copy_is_converted_again_from_the_release_as_it_stands(workspace: Path, tmp_path: Path):
+    release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics", tmp_path / "release",
+                  tmp_path / "site", experiment="kept", gates_dir=workspace / "gates")
+    before = json.loads((tmp_path / "release" / "meta.json").read_text())
+    weights = (tmp_path / "release" / "model" / "model.keras").read_bytes()
+    shutil.rmtree(tmp_path / "site")
+    meta = release.export_site(REPO / "params.yaml", tmp_path / "release", tmp_path / "site")
+    assert meta == before == json.loads((tmp_path / "site" / "meta.json").read_text())
+    assert (tmp_path / "release" / "model" / "model.keras").read_bytes() == weights
+    assert (tmp_path / "site" / "model.json").is_file()

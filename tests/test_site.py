@@ -13,15 +13,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 from browser import open_page, python_reference, serving, shown_prediction, upload
 from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 
-from xraylab import models
+from xraylab import models, saved
 from xraylab.config import NetworkConfig
-from xraylab.serve import export, release
+from xraylab.data import films, not_films
+from xraylab.serve import export, gate, predict, release
 
 DOCS = REPO / "docs"
 PHONE = {"width": 390, "height": 844}
@@ -173,7 +175,7 @@ def test_a_site_calibration_sets_the_threshold_only_for_its_own_model(browser, x
         assert page.evaluate("window.xraylab.threshold") == meta["threshold"]
 
 
-def test_example_films_get_the_answer_python_gives(browser, site: str):
+def test_example_films_get_the_answer_python_gives(browser, site: str, tmp_path: Path):
     # A visitor without an X-ray clicks an example: the film goes the way of a chosen file.
     page, requests = open_page(browser, site)
     buttons = page.query_selector_all("[data-example]")
@@ -188,7 +190,47 @@ def test_example_films_get_the_answer_python_gives(browser, site: str):
         print(f"{example.name}: browser {shown['probability']:.4f}, Python {probability:.4f}, {shown['label']}")
         # Browser and Python decode the JPEG with different decoders: close, not identical.
         assert abs(shown["probability"] - probability) <= 0.01
-        assert shown["label"] == page.text_content("#label")
+        expected = predict.predict(saved.load(release.RELEASE_DIR / release.MODEL_DIR), shown["threshold"],
+                                   films.prepare([example], tmp_path))[0]
+        assert page.text_content("#label") == expected.label  # what `xraylab predict` calls the same film
+    assert_only_static_gets(requests, site)
+
+
+FAR_ABOVE = 5.0  # gate scores above it are compared only as refusals
+
+
+def test_the_page_refuses_what_python_refuses(browser, site: str, tmp_path: Path):
+    # The release's gate runs inside its TF.js graph: on real films and on made-up non-films the page must refuse
+    # exactly what `xraylab predict` refuses, show no answer for them, and answer when asked to run anyway.
+    real = sample_images("test", "NORMAL", 2) + sample_images("test", "PNEUMONIA", 2)
+    made = {**not_films.far(seed=3, each=1), **not_films.near(real[:1])}
+    pictures = [*real, *(path for paths in not_films.write(made, tmp_path / "not-films").values() for path in paths)]
+    fitted = gate.read(release.RELEASE_DIR / gate.GATE_FILE)
+    expected = gate.verdicts(fitted, pd.DataFrame({"path": [str(path) for path in pictures], "label": 0}))
+    model = saved.load(release.RELEASE_DIR / release.MODEL_DIR)
+    page, requests = open_page(browser, site)
+    for picture, verdict in zip(pictures, expected):
+        page.evaluate("window.xraylab.millis = null")
+        upload(page, picture)
+        page.wait_for_function("window.xraylab.millis !== null")
+        shown = page.evaluate("window.xraylab")
+        score = max(shown["gate"])
+        print(f"{picture.name}: gate score browser {score:.4f}, Python {verdict.score:.4f} ({verdict.check})")
+        # Equal within rounding near the threshold; far above it (a flat image's 1 / spread runs to 1e5) only both
+        # must refuse.
+        assert min(score, FAR_ABOVE) == pytest.approx(min(verdict.score, FAR_ABOVE), rel=0.01, abs=0.005)
+        assert (shown["refused"] is not None) == verdict.refused, picture.name
+        if not verdict.refused:
+            assert page.is_visible("#result") and page.is_hidden("#refusal") and page.is_hidden("#forced")
+            continue
+        assert page.is_hidden("#result") and shown["label"] is None
+        assert shown["refused"]["check"] == verdict.check
+        assert page.text_content("#refusal strong") == "This does not look like a chest X-ray."
+        assert gate.REASONS[verdict.check] in page.text_content("#refusal-reason")
+        page.click("#run-anyway")  # the answer the visitor asked for, marked
+        assert page.is_visible("#result") and page.is_visible("#forced")
+        probability = float(model.predict(pd.DataFrame({"path": [str(picture)], "label": 0}))[0])
+        assert abs(float(page.text_content("#probability")) - probability) <= 1e-3
     assert_only_static_gets(requests, site)
 
 

@@ -23,8 +23,7 @@ from fresh_repo import commit, dvc_env, edit_params, run
 # One xdist group: the tests share the module's origin, S3 server and pull request (`pull_request`).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pr-job")]
 
-# The chain a change to models.rf reruns: check (params.yaml changed), the model, and what reads every model (not
-# gate@rf: the saved model's input size, all it reads of the model, is unchanged).
+# The chain a change to models.rf reruns: check (params.yaml changed), the model, and what reads every model.
 CHANGED_CHAIN = ["check", "train@rf", "evaluate", "gradcam", "convert"]
 TOKEN = "ghs_pr-job-token"  # what GitHub gives the job as GITHUB_TOKEN
 EXPERIMENT = "pr1-more-trees"

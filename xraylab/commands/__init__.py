@@ -181,10 +181,17 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
                  site_dir: Path = typer.Option(Path("docs/release")),
                  gates_dir: Path = typer.Option(Path("gates"), help="the gate stage's: the model's gate ships too"),
                  card: Path = typer.Option(Path("docs/model-card.md"), help="the model card whose figures block "
-                                                                           "is rewritten")) -> None:
+                                                                           "is rewritten"),
+                 site_only: bool = typer.Option(False, "--site-only", help="only convert the release as it stands "
+                                                "(release/) for the site again, e.g. after an update of xraylab's "
+                                                "export; its weights and figures are kept")) -> None:
     """Package a trained model as the release: release/ for `xraylab predict`, docs/release/ for the site."""
     from xraylab.evaluation import leaderboard
     from xraylab.serve import release
+    if site_only:
+        meta = release.export_site(params, release_dir, site_dir)
+        typer.echo(f"release: {meta['model']} ({meta.get('experiment')}) converted again → {site_dir}/")
+        return
     if model is None:
         model = leaderboard.best(metrics_dir, network=True)
     meta = release.write(model, params, models_dir, metrics_dir, release_dir, site_dir, experiment=experiment,

@@ -32,6 +32,9 @@ class EvalResult:
     external: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     classes: Mapping[str, Any] | None = None  # one-vs-rest scores, three classes only
     studies: Mapping[str, Any] | None = None  # study-level scores (MURA)
+    # by "val", "test" and external set: what the model's gate refused ({"films", "refused", "rate", "paths"}, and
+    # for an external set "accepted": its scores on the rest); the dummy has no gate
+    gate: Mapping[str, Mapping[str, Any]] | None = None
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], source: str = "an evaluate result") -> EvalResult:

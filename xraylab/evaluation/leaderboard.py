@@ -65,6 +65,9 @@ def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[
         **({"studies": {name: {metric: result["studies"]["test"]["scores"][metric] for metric in STUDY_METRICS}
                         for name, result in results.items()}}
            if all(result.get("studies") for result in results.values()) else {}),
+        # The share of each set the model's gate refuses: near 0 on real films (xraylab/serve/gate.py).
+        "refused": {name: {part: refused["rate"] for part, refused in result["gate"].items()}
+                    for name, result in results.items() if result.get("gate")},
     }
 
 

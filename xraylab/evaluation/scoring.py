@@ -86,6 +86,29 @@ def external_scores(predictions: Predictions, threshold: float, external: Extern
     return result
 
 
+def gate_report(refusals: Mapping[str, dict[str, Any]], external: Mapping[str, Predictions], threshold: float,
+                cfg: EvaluateConfig) -> dict[str, Any]:
+    """A model's `gate` entry: by split and external set, what its gate refused (xraylab.serve.gate.refusals) and,
+    for an external set it refused films of, the scores on the rest."""
+    report = {}
+    for part, refused in refusals.items():
+        report[part] = dict(refused)
+        if part in external and refused["refused"]:
+            report[part]["accepted"] = accepted_scores(external[part], refused["paths"], threshold, cfg)
+    return report
+
+
+def accepted_scores(predictions: Predictions, refused_paths: list[str], threshold: float,
+                    cfg: EvaluateConfig) -> dict[str, Any] | None:
+    """A set's scores on the films its model's gate accepts: what `xraylab predict` answers of it. The set is scored
+    whole all the same (never silently shrunk); None where the gate refused none, or what is left holds one class."""
+    accepted = ~predictions.frame["path"].astype(str).isin(refused_paths).to_numpy()
+    labels, positive = predictions.is_positive[accepted], predictions.positive[accepted]
+    if accepted.all() or len(set(labels)) < 2:
+        return None
+    return {"count": int(accepted.sum()), **scored(labels, positive, threshold, cfg)}
+
+
 def _study_level(rule: float | str, cfg: EvaluateConfig, val: Predictions, test: Predictions) -> dict[str, Any]:
     val_studies = studies.aggregate(val.frame, val.positive)
     test_studies = studies.aggregate(test.frame, test.positive)

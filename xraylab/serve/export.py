@@ -13,6 +13,7 @@ import tensorflow as tf
 from xraylab import atomic, saved
 from xraylab.evaluation.eval_file import EvalResult
 from xraylab.explain import attribution
+from xraylab.serve import gate as film_gate
 
 META_FILE = "meta.json"
 
@@ -43,20 +44,22 @@ def git_revision() -> str | None:
     return head.stdout.strip()
 
 
-def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str, Any],
+            gate: film_gate.Gate | None = None) -> dict[str, Any]:
     """Write `out_dir` with model.json, weight shards and meta.json, replacing it only when complete.
 
-    Returns the meta.json written: `meta` plus `heatmap`.
+    Returns the meta.json written: `meta` plus `heatmap` and `gate`.
 
-    The graph model's outputs are `probability` (the model's output) and, where Grad-CAM has a closed
-    form, `heatmap`: the map `explain.grad_cam` gives, at the input's size; meta.json's `heatmap` says
-    which. The SavedModel → graph-model route is used because TF.js cannot load the layers-model JSON
-    that Keras 3 writes (its InputLayer config differs).
+    The graph model's outputs are `probability` (the model's output); where Grad-CAM has a closed
+    form, `heatmap`: the map `explain.grad_cam` gives, at the input's size; and with a gate, `gate`: its
+    `scores` (each check over its threshold; above 1 refuses), computed by the same TensorFlow ops as in
+    Python. meta.json's `heatmap` and `gate` say which are there. The SavedModel → graph-model route is used
+    because TF.js cannot load the layers-model JSON that Keras 3 writes (its InputLayer config differs).
     """
     # Imported here: tensorflowjs pulls in JAX and TF-DF and takes seconds, and only convert needs it.
     from tensorflowjs.converters import tf_saved_model_conversion_v2 as converter
 
-    serving = _Serving(model)
+    serving = _Serving(model, gate)
     with tempfile.TemporaryDirectory() as scratch, atomic.writing_dir(Path(out_dir)) as temp:
         saved_model = Path(scratch) / "saved_model"
         tf.saved_model.save(serving, str(saved_model), signatures={"serving_default": serving.serve})
@@ -65,17 +68,26 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
             quantization_dtype_map={"float16": "*"} if quantize == "float16" else None,
         )
         _sort_graph_attributes(temp / "model.json")
-        written = {**meta, "heatmap": serving.heatmap}
+        written = {**meta, "heatmap": serving.heatmap, "gate": gate_meta(gate)}
         atomic.write_json(temp / META_FILE, written)
     return written
 
 
-class _Serving(tf.Module):
-    """What the page runs: images in [0, 1] → {probability[, heatmap]}."""
+def gate_meta(gate: film_gate.Gate | None) -> dict[str, Any] | None:
+    """What the page needs to explain the graph's `gate` output: its checks in column order and the reason each
+    gives (the words `xraylab predict` uses)."""
+    if gate is None:
+        return None
+    return {"checks": list(film_gate.CHECKS), "reasons": [film_gate.REASONS[name] for name in film_gate.CHECKS]}
 
-    def __init__(self, model: keras.Model):
+
+class _Serving(tf.Module):
+    """What the page runs: images in [0, 1] → {probability[, heatmap][, gate]}."""
+
+    def __init__(self, model: keras.Model, gate: film_gate.Gate | None):
         super().__init__()
         self.model = model
+        self.gate = gate
         try:
             self.maps = attribution.grad_cam_graph(model)
         except ValueError:  # no closed form (or no convolution): the page shows the prediction only
@@ -85,9 +97,13 @@ class _Serving(tf.Module):
 
     def _serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
         if self.maps is None:
-            return {"probability": self.model(images, training=False)}
-        probability, heatmap = self.maps(images)
-        return {"probability": probability, "heatmap": heatmap}
+            outputs = {"probability": self.model(images, training=False)}
+        else:
+            probability, heatmap = self.maps(images)
+            outputs = {"probability": probability, "heatmap": heatmap}
+        if self.gate is not None:
+            outputs["gate"] = film_gate.scores(self.gate, images)
+        return outputs
 
 
 def _sort_graph_attributes(model_json: Path) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ from xraylab import atomic, pipeline
 from xraylab.errors import UserError
 
 GATE_FILE = "gate.json"  # in release/, beside the model
-GATES_DIR = Path("gates")  # gate@<model>'s: gates/<model>.json for each model of train.models
+GATES_DIR = Path("gates")  # evaluate's: gates/<model>.json for each model of train.models
 CHECKS = ("layout", "residual", "detail", "flatness")
 REASONS = {
     "layout": "its layout is unlike the training films'",
@@ -71,7 +71,7 @@ class Gate:
 def read(path: Path) -> Gate:
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"no gate at {path}: run `dvc repro` (gate@<model> fits one for each model of train.models)")
+        raise UserError(f"no gate at {path}: run `dvc repro` (evaluate fits one for each model of train.models)")
     return Gate(**json.loads(path.read_text()))
 
 
@@ -134,6 +134,16 @@ def verdicts(gate: Gate, frame: pd.DataFrame) -> list[Verdict]:
             for row, index in zip(over, worst)]
 
 
+def refusals(gate: Gate, frame: pd.DataFrame, readable: pd.DataFrame | None = None) -> dict[str, Any]:
+    """What `gate` refuses of a labelled set: how many films of how many, the share, and which (their own paths;
+    `readable`: the same rows with the paths to decode, where some were converted)."""
+    refused = np.array([verdict.refused for verdict in verdicts(gate, frame if readable is None else readable)],
+                       dtype=bool)
+    return {"films": len(frame), "refused": int(refused.sum()),
+            "rate": round(float(refused.mean()), 6) if len(frame) else 0.0,
+            "paths": sorted(frame["path"].astype(str)[refused])}
+
+
 def ratios(gate: Gate, frame: pd.DataFrame) -> np.ndarray:
     """(N, 4): `scores` of a manifest's images as the network sees them."""
     if frame.empty:
@@ -184,6 +194,14 @@ def fit(train: pd.DataFrame, val: pd.DataFrame, image_size: int, channels: int, 
     thresholds = {name: round(float(np.quantile(held_out[:, index], keep) * margin), 6)
                   for index, name in enumerate(CHECKS)}
     return Gate(**{**asdict(unfitted), "thresholds": thresholds})
+
+
+def fit_each(inputs: Mapping[str, tuple[int, int]], train: pd.DataFrame, val: pd.DataFrame, size: int,
+             components: int, keep: float, margin: float) -> dict[str, Gate]:
+    """A gate for each model, by name, from its input (image size, channels): one fit for each distinct input,
+    shared by the models that take it (the gate reads nothing else of a model)."""
+    fitted = {shape: fit(train, val, *shape, size, components, keep, margin) for shape in dict.fromkeys(inputs.values())}
+    return {name: fitted[shape] for name, shape in inputs.items()}
 
 
 def _rounded(values: np.ndarray) -> list[Any]:

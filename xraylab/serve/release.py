@@ -9,7 +9,6 @@ training cost. Both folders are committed to git, so a fresh clone predicts with
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +100,38 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     meta = metadata(name, cfg, metrics_dir, model, experiment, threshold_from, previous, independent)
     with atomic.writing_dir(release_dir) as temp:
         saved.save(temp / MODEL_DIR, model.meta, model.model)
-        # The gate fitted on this model's training films goes with it (predict refuses what it finds unlike them).
-        if (Path(gates_dir) / f"{name}.json").is_file():
-            shutil.copyfile(Path(gates_dir) / f"{name}.json", temp / gate.GATE_FILE)
+        # The gate fitted on this model's training films goes with it (predict and the page refuse what it finds
+        # unlike them).
+        fitted = _matching_gate(Path(gates_dir) / f"{name}.json", model.meta)
+        fitted.write(temp / gate.GATE_FILE)
         # The exact file a site calibration (xraylab.serve.calibration) is made for; the page checks it too.
         meta["model_digest"] = saved.digest(temp / MODEL_DIR)
-        meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta)
+        meta = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta, fitted)
         atomic.write_json(temp / META_FILE, meta)
     return meta
+
+
+def _matching_gate(path: Path, meta: saved.ModelMeta) -> gate.Gate:
+    """The gate at `path`, if it was fitted for the model's input (a stale or another model's gate would judge
+    other pixels than the network's)."""
+    fitted = gate.read(path)
+    if (fitted.image_size, fitted.channels) != (meta.image_size, meta.channels):
+        raise UserError(f"{path} was fitted for {fitted.image_size} px inputs with {fitted.channels} channel(s), "
+                        f"but {meta.name} takes {meta.image_size} px with {meta.channels}: run `dvc repro "
+                        f"gate@{meta.name}` (or `xraylab gate`) for this model")
+    return fitted
+
+
+def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Path = SITE_DIR) -> dict[str, Any]:
+    """Convert the release as it stands (release/: its Keras model, gate and meta.json) for the site again: after
+    a change to the export or the page's outputs. Its weights, threshold and figures stay as they are."""
+    model, meta = load(release_dir)
+    fitted = _matching_gate(Path(release_dir) / gate.GATE_FILE, model.meta)
+    cfg = config.load(params_path)
+    meta = {key: value for key, value in meta.items() if key not in ("heatmap", "gate")}  # to_tfjs writes them
+    written = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta, fitted)
+    atomic.write_json(Path(release_dir) / META_FILE, written)
+    return written
 
 
 CARD_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc", "pr_auc", "f1", "brier", "ece")
