@@ -22,10 +22,13 @@ def film_pixels(jpeg: Path) -> np.ndarray:
         return np.asarray(image.convert("L"))
 
 
-def write(jpeg: Path, target: Path, variant: str) -> Path:
-    """`jpeg`'s film as a DICOM file at `target`, encoded as `variant` (one of VARIANTS)."""
+def write(jpeg: Path, target: Path, variant: str, **header: str) -> Path:
+    """`jpeg`'s film as a DICOM file at `target`, encoded as `variant` (one of VARIANTS), with `header`'s elements
+    (e.g. Modality="CT") set."""
     film = film_pixels(jpeg).astype(np.int64)
     dataset = _dataset(film.shape)
+    for keyword, value in header.items():
+        setattr(dataset, keyword, value)
     if variant == "bits16":
         stored = film * 257  # 0..255 → 0..65535: the full 16-bit range
     elif variant == "bits12":

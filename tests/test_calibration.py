@@ -12,6 +12,7 @@ from conftest import sample_images
 
 from xraylab import saved
 from xraylab.commands import app
+from xraylab.data import not_films
 from xraylab.errors import UserError
 from xraylab.evaluation import thresholds
 from xraylab.serve import calibration
@@ -31,6 +32,7 @@ def calibrate(workspace: Path, params: Path, *args: str, calibration_dir: Path |
     return CliRunner().invoke(app, ["calibrate", *args, "--model", "custom_cnn", "--params", str(params),
                                     "--models-dir", str(workspace / "models"),
                                     "--metrics-dir", str(workspace / "metrics"),
+                                    "--gates-dir", str(workspace / "gates"),
                                     "--calibration-dir", str(calibration_dir or workspace / "calibration")])
 
 
@@ -120,3 +122,30 @@ def test_dicom_films_are_read_as_a_viewer_shows_them_and_a_film_without_an_image
     assert broken.exit_code == 1
     assert str(broken.exception).startswith(f"calibrate FILMS: 1 of 13 films cannot be read: {report} (a DICOM "
                                             "file without an image")
+
+
+def test_films_the_gate_refuses_are_listed_and_scored_apart(workspace: Path, quick_params: Path, films: Path):
+    # A page of noise filed among the normal films: listed, the threshold still picked on all 13 films, and the
+    # 12 real ones scored on their own.
+    not_films.write({"noise": not_films.far(seed=0, each=1)["noise"]}, films / "NORMAL")
+    result = calibrate(workspace, quick_params, str(films))
+    assert result.exit_code == 0, result.output
+    written = json.loads((workspace / "calibration" / "custom_cnn.json").read_text())
+    assert written["images"] == {"NORMAL": 7, "PNEUMONIA": 6}
+    refused = written["gate"]
+    assert refused["films"] == 13 and str(films / "NORMAL" / "noise_000.png") in refused["paths"]
+    assert refused["rate"] == pytest.approx(refused["refused"] / 13, abs=1e-6)
+    if refused["refused"] < 13 - 1:
+        assert refused["accepted"]["count"] == 13 - refused["refused"]
+    assert f"The chest-film gate refused {refused['refused']} of 13 films" in result.output
+    assert str(films / "NORMAL" / "noise_000.png") in result.output
+
+
+def test_a_gate_fitted_for_another_input_is_an_error(workspace: Path, quick_params: Path, films: Path, sample_gate,
+                                                     tmp_path: Path):
+    sample_gate.write(tmp_path / "gates" / "custom_cnn.json")  # 128 px; this custom_cnn takes 32 px
+    result = CliRunner().invoke(app, ["calibrate", str(films), "--model", "custom_cnn", "--params", str(quick_params),
+                                      "--models-dir", str(workspace / "models"), "--metrics-dir",
+                                      str(workspace / "metrics"), "--gates-dir", str(tmp_path / "gates")])
+    assert result.exit_code == 1
+    assert "was fitted for 128 px inputs with 1 channel(s), but custom_cnn takes 32 px" in str(result.exception)

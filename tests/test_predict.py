@@ -151,10 +151,8 @@ def test_unknown_model_and_missing_evaluation(workspace: Path, tmp_path: Path):
         predict.resolve_model("custom_cnn", workspace / "models", tmp_path)
 
 
-def test_what_the_gate_refuses_gets_its_reason_and_force_predicts_it_marked(workspace: Path, sample_gate,
-                                                                             tmp_path: Path):
-    gates = tmp_path / "gates"
-    sample_gate.write(gates / "custom_cnn.json")
+def test_what_the_gate_refuses_gets_its_reason_and_force_predicts_it_marked(workspace: Path, tmp_path: Path):
+    gates = workspace / "gates"  # custom_cnn's, fitted on its 16 training films
     film = sample_images("test", "NORMAL", 1)[0]
     page = tmp_path / "report.png"  # a scanned report, not a film
     not_films.far(seed=3, each=1)["text page"][0].save(page)
@@ -182,3 +180,27 @@ def test_what_the_gate_refuses_gets_its_reason_and_force_predicts_it_marked(work
     assert all(line["forced"].startswith("does not look like a frontal chest X-ray") for line in lines[1:])
     text = invoke(workspace, str(page), "--force", "--model", "custom_cnn", gates=gates)
     assert text.stdout.rstrip().endswith("]") and "[forced: does not look like a frontal chest X-ray" in text.stdout
+
+
+def test_a_dicom_header_that_names_no_frontal_chest_film_is_refused(workspace: Path, tmp_path: Path):
+    # The header is read where present: Modality, Body Part Examined, View Position. A film whose header is silent
+    # or says DX / CHEST / PA is judged by its pixels alone.
+    film = sample_images("test", "NORMAL", 1)[0]
+    headers = {"ct.dcm": {"Modality": "CT"}, "knee.dcm": {"BodyPartExamined": "KNEE"},
+               "lateral.dcm": {"ViewPosition": "LL"}, "chest.dcm": {"BodyPartExamined": "CHEST", "ViewPosition": "PA"},
+               "silent.dcm": {"Modality": ""}}
+    for name, header in headers.items():
+        dicom_films.write(film, tmp_path / name, "bits16", **header)
+    result = invoke(workspace, *(str(tmp_path / name) for name in headers), "--json", "--model", "custom_cnn")
+    assert result.exit_code == 1
+    lines = {Path(line["path"]).name: line for line in map(json.loads, result.stdout.splitlines())}
+    assert lines["ct.dcm"]["error"] == ("does not look like a frontal chest X-ray (its DICOM header says Modality CT: "
+                                        "a CT scan, not a radiograph)")
+    assert lines["knee.dcm"]["error"].endswith("(its DICOM header says Body Part Examined KNEE, not the chest)")
+    assert "View Position LL: a lateral film" in lines["lateral.dcm"]["error"]
+    assert "probability" in lines["chest.dcm"] and "probability" in lines["silent.dcm"]
+
+    forced = invoke(workspace, str(tmp_path / "ct.dcm"), "--json", "--model", "custom_cnn", "--force")
+    assert forced.exit_code == 0
+    answer = json.loads(forced.stdout)
+    assert answer["forced"].endswith("Modality CT: a CT scan, not a radiograph)") and "probability" in answer

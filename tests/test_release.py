@@ -75,7 +75,7 @@ def test_the_gate_ships_with_the_release_and_must_fit_its_input(workspace: Path,
 
     # A gate fitted for another input (sample_gate: 128 px; this model takes 32 px) is refused, nothing written.
     sample_gate.write(tmp_path / "other" / "custom_cnn.json")
-    with pytest.raises(UserError, match="fitted for 128 px inputs with 1 channel.s., but custom_cnn takes 32 px"):
+    with pytest.raises(UserError, match="fitted for 128 px inputs with 1 channel.s., but custom_cnn takes 32 px with 1: run `dvc repro evaluate`"):
         release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics",
                       tmp_path / "second", tmp_path / "second-site", gates_dir=tmp_path / "other")
     assert not (tmp_path / "second").exists() and not (tmp_path / "second-site").exists()

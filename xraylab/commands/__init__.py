@@ -118,6 +118,8 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
                         metrics_dir: Path = typer.Option(Path("metrics")),
                         release_dir: Path = typer.Option(Path("release")),
                         calibration_dir: Path = typer.Option(Path("calibration")),
+                        gates_dir: Path = typer.Option(Path("gates"), help="evaluate's: a model's gate lists the "
+                                                                          "films it refuses"),
                         site_dir: Path = typer.Option(Path("docs/release"), help="the release's copy for the web "
                                                                                   "page")) -> None:
     """Pick the operating threshold on your own labelled films; predict and the page use it from then on."""
@@ -127,12 +129,12 @@ def calibrate_threshold(films: Path = typer.Argument(..., help="your labelled fi
     from xraylab.serve import calibration, predict
     chosen_rule = rules.check_rule(_number_or_text(rule), "--rule")
     cfg = config.load(params)
-    chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir)
+    chosen = predict.resolve_model(model, models_dir, metrics_dir, release_dir, gates_dir)
     task = external.task_of(chosen.model.meta.class_names)
     frame = external.read(films, task, "calibrate FILMS")
     result = calibration.calibrate(chosen.model, chosen.name, saved.digest(chosen.directory), frame, films,
                                    chosen_rule, cfg.evaluate, threshold=chosen.threshold,
-                                   picked_on=chosen.threshold_source)
+                                   picked_on=chosen.threshold_source, film_gate=chosen.gate)
     written = calibration.write(result, calibration_dir, site_dir if chosen.name == predict.RELEASE else None)
     typer.echo(calibration.summary(result))
     typer.echo(f"\n{written}: threshold {result['threshold']:.4f} for {chosen.name}; `xraylab predict` "

@@ -60,6 +60,37 @@ def read(path: Path) -> np.ndarray:
     return np.round(shown * 255.0).astype(np.uint8)
 
 
+# What a DICOM header may say of a picture that is not a frontal chest film (PS3.3 C.7.3.1, C.8.11.5, C.7.5.1).
+# Radiographs are CR (computed) or DX (digital); OT and SC (other, secondary capture) say nothing either way.
+NOT_RADIOGRAPHS = {"CT": "a CT scan", "MR": "an MR scan", "US": "an ultrasound image", "NM": "a nuclear medicine image",
+                   "PT": "a PET scan", "MG": "a mammogram", "XA": "an angiogram", "RF": "a fluoroscopy image",
+                   "IO": "an intra-oral film", "PX": "a panoramic dental film", "ES": "an endoscopy image",
+                   "OP": "an eye photograph", "XC": "a photograph", "SM": "a microscope slide"}
+CHEST = ("CHEST", "THORAX", "LUNG", "LUNGS")
+LATERAL_VIEWS = ("LL", "RL", "LAT", "LATERAL", "LLD", "RLD")
+
+
+def header_refusal(path: Path) -> str | None:
+    """Why the DICOM header of `path` says it is not a frontal chest film, or None: the Modality, Body Part
+    Examined and View Position elements, each only where present (many exports leave them empty)."""
+    import pydicom
+
+    try:
+        dataset = pydicom.dcmread(path, stop_before_pixels=True)
+    except (pydicom.errors.InvalidDicomError, OSError, EOFError, ValueError):
+        return None  # read() names what is wrong with the file
+    modality = str(dataset.get("Modality", "") or "").strip().upper()
+    if modality in NOT_RADIOGRAPHS:
+        return f"its DICOM header says Modality {modality}: {NOT_RADIOGRAPHS[modality]}, not a radiograph"
+    body_part = str(dataset.get("BodyPartExamined", "") or "").strip().upper()
+    if body_part and body_part not in CHEST:
+        return f"its DICOM header says Body Part Examined {body_part}, not the chest"
+    view = str(dataset.get("ViewPosition", "") or "").strip().upper()
+    if view in LATERAL_VIEWS:
+        return f"its DICOM header says View Position {view}: a lateral film, not a frontal one"
+    return None
+
+
 def _value_range(dataset) -> tuple[float, float]:
     """The lowest and highest value the modality LUT can give for the stored bits."""
     bits = int(dataset.BitsStored)

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from xraylab.data import checks
+from xraylab.data import checks, dicom
 from xraylab.errors import UserError
 
 
@@ -23,6 +23,7 @@ class Film:
     path: Path              # the file as the user named it
     readable: Path | None   # what the input pipeline decodes: the file itself or its converted copy
     problem: str | None     # why it cannot be read, when `readable` is None
+    header: str | None = None  # why its DICOM header says it is not a frontal chest film (dicom.header_refusal)
 
 
 def prepare(paths: list[Path], scratch: Path) -> list[Film]:
@@ -38,7 +39,8 @@ def prepare(paths: list[Path], scratch: Path) -> list[Film]:
         elif info.needs_conversion:
             copy = Path(scratch) / f"{index:06d}.png"
             checks.convert(path, copy)
-            films.append(Film(path, copy, None))
+            header = dicom.header_refusal(path) if info.mode == checks.DICOM_MODE else None
+            films.append(Film(path, copy, None, header))
         else:
             films.append(Film(path, path, None))
     return films

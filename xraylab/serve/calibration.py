@@ -19,23 +19,30 @@ from xraylab.config import EvaluateConfig, ExternalConfig
 from xraylab.data.films import decodable
 from xraylab.errors import UserError
 from xraylab.evaluation import leaderboard, scoring
+from xraylab.serve import gate
 
 CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
 
 
 def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, films: pd.DataFrame, folder: Path,
-              rule: float | str, cfg: EvaluateConfig, *, threshold: float, picked_on: str) -> dict[str, Any]:
+              rule: float | str, cfg: EvaluateConfig, *, threshold: float, picked_on: str,
+              film_gate: gate.Gate | None = None) -> dict[str, Any]:
     """Score `model` on labelled `films`, pick a threshold on them by `rule`; scores at both thresholds.
 
     `threshold`: the model's own so far; `picked_on`: the set it was picked on ("validation", or the target
-    films a release shipped the threshold of).
+    films a release shipped the threshold of). With the model's `film_gate`: the films it refuses are listed and
+    the rest scored apart; the threshold is picked on every film all the same (a labelled set is never shrunk).
     """
     # DICOM or CMYK films are read through converted copies; the scores keep the films' own paths.
     with decodable(films, "calibrate FILMS") as readable:
         predictions = scoring.Predictions(films, model.probabilities(readable))
+        refused = None if film_gate is None else gate.refusals(film_gate, films, readable)
     scored = scoring.external_scores(predictions, threshold, ExternalConfig(path=str(folder), calibrate=rule), cfg)
     counts = films["label"].value_counts()
+    if refused is not None and refused["refused"]:
+        refused["accepted"] = scoring.accepted_scores(predictions, refused["paths"], scored["calibrated"]["threshold"],
+                                                      cfg)
     return {
         "model": model_name,
         "model_digest": model_digest,
@@ -48,6 +55,7 @@ def calibrate(model: saved.SavedModel, model_name: str, model_digest: str, films
         "confidence": cfg.confidence,
         "at_model_threshold": scored["at_val_threshold"],
         "calibrated": {key: scored["calibrated"][key] for key in ("scores", "interval")},
+        "gate": refused,
     }
 
 
@@ -97,5 +105,23 @@ def summary(calibration: dict[str, Any]) -> str:
         cells = [leaderboard.cell(scores[name], interval[name])
                  for name in ("accuracy", "sensitivity", "specificity", "roc_auc")]
         lines.append(f"| {threshold:.4f} {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines + _refusals(calibration.get("gate")))
+
+
+def _refusals(refused: dict[str, Any] | None) -> list[str]:
+    """What the model's gate refused of the films, and the scores on the rest, as printed lines."""
+    if refused is None:
+        return ["", "The model has no chest-film gate: no film was checked."]
+    if not refused["refused"]:
+        return ["", f"The chest-film gate accepted all {refused['films']} films."]
+    lines = ["", f"The chest-film gate refused {refused['refused']} of {refused['films']} films (`xraylab predict` "
+             "gives them no label); the threshold was picked on all of them:", *(f"  {path}" for path in
+                                                                                refused["paths"])]
+    accepted = refused.get("accepted")
+    if accepted:
+        scores = accepted["scores"]
+        lines.append(f"On the {accepted['count']} it accepts, at the calibrated threshold: accuracy "
+                     f"{scores['accuracy']:.3f}, sensitivity {scores['sensitivity']:.3f}, specificity "
+                     f"{scores['specificity']:.3f}, ROC AUC {scores['roc_auc']:.3f}.")
+    return lines
 

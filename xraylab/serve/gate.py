@@ -45,6 +45,7 @@ REASONS = {
     "detail": "it is far busier than a radiograph (noise, text or line art)",
     "flatness": "it is almost blank",
 }
+REFUSAL = "does not look like a frontal chest X-ray"  # how every refusal begins, the gate's or a DICOM header's
 BATCH = 64
 FOLDS = 5  # training films scored by components fitted without them, for the thresholds
 STANDARD_FLOOR = 1e-3  # keeps a blank image's standardised pixels finite (the flatness check refuses it)
@@ -73,6 +74,17 @@ def read(path: Path) -> Gate:
     if not path.is_file():
         raise UserError(f"no gate at {path}: run `dvc repro` (evaluate fits one for each model of train.models)")
     return Gate(**json.loads(path.read_text()))
+
+
+def read_for(path: Path, name: str, image_size: int, channels: int) -> Gate:
+    """The gate at `path`, if it was fitted for model `name`'s input: a stale gate, or another model's, would judge
+    other pixels than the network sees."""
+    fitted = read(path)
+    if (fitted.image_size, fitted.channels) != (image_size, channels):
+        raise UserError(f"{path} was fitted for {fitted.image_size} px inputs with {fitted.channels} channel(s), "
+                        f"but {name} takes {image_size} px with {channels}: run `dvc repro evaluate` (or "
+                        "`xraylab gate`) for this model")
+    return fitted
 
 
 def features(images: tf.Tensor, size: int) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -122,8 +134,7 @@ class Verdict:
     refused: bool
 
     def reason(self) -> str:
-        return (f"does not look like a frontal chest X-ray (score {self.score:.2f}, threshold 1.00: "
-                f"{REASONS[self.check]})")
+        return f"{REFUSAL} (score {self.score:.2f}, threshold 1.00: {REASONS[self.check]})"
 
 
 def verdicts(gate: Gate, frame: pd.DataFrame) -> list[Verdict]:

@@ -72,7 +72,7 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     if name == RELEASE:
         model, meta = release.load(release_dir)
         return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]),
-                           meta.get("threshold_set") or "validation", _gate(Path(release_dir) / gate.GATE_FILE))
+                           meta.get("threshold_set") or "validation", _gate(Path(release_dir) / gate.GATE_FILE, model))
     if name == BEST:
         name = leaderboard.best(metrics_dir)
     directory = models_dir / name
@@ -81,12 +81,12 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
         raise UserError(f"unknown model {name!r}: no trained model in {directory}; trained: "
                         f"{', '.join(trained) or 'none (run dvc repro)'}")
     threshold = eval_file.read(eval_file.path(metrics_dir, name)).threshold
-    return ChosenModel(name, saved.load(directory), directory, float(threshold), "validation",
-                       _gate(gates_dir / f"{name}.json"))
+    model = saved.load(directory)
+    return ChosenModel(name, model, directory, float(threshold), "validation", _gate(gates_dir / f"{name}.json", model))
 
 
-def _gate(path: Path) -> gate.Gate | None:
-    return gate.read(path) if path.is_file() else None
+def _gate(path: Path, model: saved.SavedModel) -> gate.Gate | None:
+    return gate.read_for(path, model.meta.name, model.meta.image_size, model.meta.channels) if path.is_file() else None
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)
@@ -124,11 +124,14 @@ class Unreadable:
 def predict(model: saved.SavedModel, threshold: float, batch: list[films.Film], film_gate: gate.Gate | None = None,
             force: bool = False) -> list[Prediction | Unreadable]:
     """A prediction for every readable film of `batch` and the reason for every other one, in order. A film
-    `film_gate` refuses gets the gate's reason instead, or with `force` its prediction marked with that reason."""
+    `film_gate` refuses, or whose DICOM header says it is no frontal chest film, gets that reason instead, or with
+    `force` its prediction marked with it."""
     readable = [film for film in batch if film.readable is not None]
     frame = pd.DataFrame({"path": [str(film.readable) for film in readable], "label": 0})
     verdicts = dict(zip((film.path for film in readable), gate.verdicts(film_gate, frame))) if film_gate else {}
     refused = {path: verdict.reason() for path, verdict in verdicts.items() if verdict.refused}
+    # The header is the more specific reason (a CT slice may pass the pixels' checks, never its Modality).
+    refused.update({film.path: f"{gate.REFUSAL} ({film.header})" for film in readable if film.header})
     answered = np.array([force or film.path not in refused for film in readable], dtype=bool)
     predicted = [film for film, answer in zip(readable, answered) if answer]
     names = model.meta.class_names

@@ -102,7 +102,7 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
         saved.save(temp / MODEL_DIR, model.meta, model.model)
         # The gate fitted on this model's training films goes with it (predict and the page refuse what it finds
         # unlike them).
-        fitted = _matching_gate(Path(gates_dir) / f"{name}.json", model.meta)
+        fitted = gate.read_for(Path(gates_dir) / f"{name}.json", name, model.meta.image_size, model.meta.channels)
         fitted.write(temp / gate.GATE_FILE)
         # The exact file a site calibration (xraylab.serve.calibration) is made for; the page checks it too.
         meta["model_digest"] = saved.digest(temp / MODEL_DIR)
@@ -111,22 +111,12 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     return meta
 
 
-def _matching_gate(path: Path, meta: saved.ModelMeta) -> gate.Gate:
-    """The gate at `path`, if it was fitted for the model's input (a stale or another model's gate would judge
-    other pixels than the network's)."""
-    fitted = gate.read(path)
-    if (fitted.image_size, fitted.channels) != (meta.image_size, meta.channels):
-        raise UserError(f"{path} was fitted for {fitted.image_size} px inputs with {fitted.channels} channel(s), "
-                        f"but {meta.name} takes {meta.image_size} px with {meta.channels}: run `dvc repro "
-                        f"gate@{meta.name}` (or `xraylab gate`) for this model")
-    return fitted
-
-
 def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Path = SITE_DIR) -> dict[str, Any]:
     """Convert the release as it stands (release/: its Keras model, gate and meta.json) for the site again: after
     a change to the export or the page's outputs. Its weights, threshold and figures stay as they are."""
     model, meta = load(release_dir)
-    fitted = _matching_gate(Path(release_dir) / gate.GATE_FILE, model.meta)
+    fitted = gate.read_for(Path(release_dir) / gate.GATE_FILE, meta["model"], model.meta.image_size,
+                           model.meta.channels)
     cfg = config.load(params_path)
     meta = {key: value for key, value in meta.items() if key not in ("heatmap", "gate")}  # to_tfjs writes them
     written = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta, fitted)
