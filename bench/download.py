@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "datasets"))
+sys.path.insert(0, str(REPO / "tests" / "data"))
 
 from archive_server import serving  # noqa: E402
 

@@ -106,6 +106,13 @@ function describeModel(meta) {
       `accuracy ${percent(at.accuracy)}, sensitivity ${percent(at.sensitivity)}, ` +
       `specificity ${percent(at.specificity)}, ROC AUC ${at.roc_auc.toFixed(3)}.`;
   }
+  // Where the release was scored outside this project, on films that chose nothing: the figure to expect.
+  const own = meta.independent;
+  if (own) {
+    text += ` Scored independently on ${own.films} held-back official test films at its threshold: ` +
+      `accuracy ${percent(own.accuracy)}, sensitivity ${percent(own.sensitivity)}, ` +
+      `specificity ${percent(own.specificity)}, ROC AUC ${own.roc_auc.toFixed(3)}.`;
+  }
   const independent = (meta.replaces || {}).independent;
   if (independent) {
     text += ` It replaces ${meta.replaces.experiment}, which scored accuracy ${percent(independent.accuracy)}, ` +

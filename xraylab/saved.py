@@ -45,6 +45,10 @@ class SavedModel:
     meta: ModelMeta
     model: Any
 
+    @property
+    def kind(self) -> ModelKind:
+        return self.meta.kind
+
     def probabilities(self, frame: pd.DataFrame, shift: ShiftConfig | None = None) -> np.ndarray:
         """Class probabilities, one row per image of a manifest in order, one column per class.
 

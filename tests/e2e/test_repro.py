@@ -53,9 +53,15 @@ def test_repro_twice_on_a_fresh_repository(reproduced, tmp_path: Path):
     scored = json.loads((repo / "metrics" / "eval" / "custom_cnn.json").read_text())["external"]["films"]
     assert scored["count"] == 20 and scored["calibrated"]["rule"] == "youden"
     assert "External set `films` (20 images)" in (repo / "metrics" / "leaderboard.md").read_text()
+    # Each model's gate, fitted by evaluate, and what it refused of every set: none of these real films.
+    assert board["refused"] == {name: {"val": 0.0, "test": 0.0, "films": 0.0} for name in ("custom_cnn", "rf")}
+    refused = json.loads((repo / "metrics" / "eval" / "custom_cnn.json").read_text())["gate"]["films"]
+    assert (refused["films"], refused["paths"]) == (20, [])
+    assert json.loads((repo / "gates" / "custom_cnn.json").read_text())["image_size"] == 32
     assert list((repo / "reports" / "gradcam" / "custom_cnn").glob("*.png"))
     web_meta = json.loads((repo / "docs" / "model" / "meta.json").read_text())
     assert web_meta["model"] == "custom_cnn" and web_meta["heatmap"] is True
+    assert web_meta["gate"]["checks"] == ["layout", "residual", "detail", "flatness"]  # the graph's `gate` output
     # The revision the pipeline ran at: the shared run committed its outputs on top of it since.
     assert web_meta["revision"] == run("git", "rev-parse", "--short", "HEAD~1", cwd=repo, stdout_only=True).strip()
 

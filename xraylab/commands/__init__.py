@@ -157,7 +157,7 @@ def fit_gate(films: Path = typer.Argument(..., help="the training films of a mod
              params: Path = typer.Option(Path("params.yaml"), help="its split and gate sections")) -> None:
     """Fit the chest-film gate for a model trained outside this workspace (the release): the folder is split by
     patient as the pipeline splits it, the gate fitted on the training part, its thresholds on held-out films, as
-    the gate stage does."""
+    evaluate does."""
     from xraylab import config
     from xraylab.data import kermany, splits
     from xraylab.serve import gate
@@ -181,7 +181,7 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
                  metrics_dir: Path = typer.Option(Path("metrics")),
                  release_dir: Path = typer.Option(Path("release")),
                  site_dir: Path = typer.Option(Path("docs/release")),
-                 gates_dir: Path = typer.Option(Path("gates"), help="the gate stage's: the model's gate ships too"),
+                 gates_dir: Path = typer.Option(Path("gates"), help="evaluate's: the model's gate ships too"),
                  card: Path = typer.Option(Path("docs/model-card.md"), help="the model card whose figures block "
                                                                            "is rewritten"),
                  site_only: bool = typer.Option(False, "--site-only", help="only convert the release as it stands "
@@ -191,7 +191,8 @@ def make_release(model: str = typer.Option(None, help="a model under models/; de
     from xraylab.evaluation import leaderboard
     from xraylab.serve import release
     if site_only:
-        meta = release.export_site(params, release_dir, site_dir)
+        meta = release.export_site(params, release_dir, site_dir, release.read_independent())
+        blocks.replace(card, "release", release.card_table(meta))
         typer.echo(f"release: {meta['model']} ({meta.get('experiment')}) converted again → {site_dir}/")
         return
     if model is None:

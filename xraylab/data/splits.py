@@ -12,8 +12,6 @@ from sklearn.model_selection import StratifiedGroupKFold
 from xraylab.data import manifest
 from xraylab.errors import UserError
 
-SPLIT_NAMES = ("train", "val", "test")
-
 
 class LeakageError(UserError):
     """A patient appears in two splits."""

@@ -6,7 +6,7 @@ ROC or PR AUC; those scores use the resamples that have both.
 
 A resample is held as how many times it draws each image (a row of `draws`), and every score of
 `metrics.binary_scores` is computed from those counts for all resamples at once: the same definitions as
-scikit-learn's (tests/test_bootstrap.py checks each resample against `metrics.binary_scores`), in a small
+scikit-learn's (tests/evaluation/test_bootstrap.py checks each resample against `metrics.binary_scores`), in a small
 fraction of the time of calling scikit-learn once per resample (`python bench/bootstrap.py`).
 """
 from __future__ import annotations

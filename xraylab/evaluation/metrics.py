@@ -13,8 +13,6 @@ from sklearn.metrics import (accuracy_score, average_precision_score, balanced_a
                              roc_auc_score)
 
 DIGITS = 6  # scores are rounded so the committed JSON stays readable and stable in diffs
-# Scores that need both classes present (a bootstrap resample may lack one).
-RANKING_METRICS = ("roc_auc", "pr_auc")
 
 
 def binary_scores(labels: np.ndarray, probabilities: np.ndarray, threshold: float,

@@ -17,6 +17,7 @@ from xraylab.errors import UserError
 from xraylab.evaluation import eval_file, leaderboard
 from xraylab.kinds import ModelKind
 from xraylab.serve import export, gate
+from xraylab.training.train import TIMING_FILE
 
 RELEASE_DIR = Path("release")
 SITE_DIR = Path("docs/release")
@@ -52,11 +53,13 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
         "data_source": cfg.data.source,
         "split": counts,
         "params": _model_params(cfg, name),
-        "fit_seconds": trained.get("fit_seconds"),
+        "fit_seconds": _fit_seconds(metrics_dir, name, trained),
         "epochs_run": trained.get("step", -1) + 1 if "step" in trained else None,
         "experiment": experiment,
         "revision": export.git_revision(),
         "replaces": _replaced(previous, independent or {}),
+        # This release's own scores where it was judged outside this project (none until someone has).
+        "independent": (independent or {}).get(experiment),
     }
     if threshold_from is not None:
         calibrated = (external.get(threshold_from) or {}).get("calibrated")
@@ -111,10 +114,13 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
     return meta
 
 
-def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Path = SITE_DIR) -> dict[str, Any]:
+def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Path = SITE_DIR,
+                independent: dict[str, Any] | None = None) -> dict[str, Any]:
     """Convert the release as it stands (release/: its Keras model, gate and meta.json) for the site again: after
-    a change to the export or the page's outputs. Its weights, threshold and figures stay as they are."""
+    a change to the export or the page's outputs. Its weights, threshold and figures stay as they are; its scores
+    from outside this project are taken from `independent` (by experiment), where it has some by now."""
     model, meta = load(release_dir)
+    meta["independent"] = (independent or {}).get(meta.get("experiment")) or meta.get("independent")
     fitted = gate.read_for(Path(release_dir) / gate.GATE_FILE, meta["model"], model.meta.image_size,
                            model.meta.channels)
     cfg = config.load(params_path)
@@ -162,6 +168,12 @@ def card_table(meta: dict[str, Any]) -> str:
         for shift, scores in meta["val_shifted"].items():
             lines.append(f"| {shift} | {scores['accuracy']:.3f} | {scores['sensitivity']:.3f} | "
                          f"{scores['specificity']:.3f} | {scores['roc_auc']:.3f} |")
+    own = meta.get("independent")
+    if own:
+        lines += ["", f"Scored independently on {own['films']} films of {own['set']}, at its operating threshold "
+                  f"{own['threshold']:.3f}: accuracy {own['accuracy']:.3f}, sensitivity {own['sensitivity']:.3f}, "
+                  f"specificity {own['specificity']:.3f}, ROC AUC {own['roc_auc']:.3f}. These films chose nothing: "
+                  "the figure to expect on films like the official test films."]
     replaced = meta.get("replaces") or {}
     if replaced.get("independent"):
         scores = replaced["independent"]
@@ -198,6 +210,13 @@ def _describe_data(cfg: config.Config, counts: dict[str, dict[str, int]]) -> str
 def _model_params(cfg: config.Config, name: str) -> dict[str, Any]:
     # Through JSON: tuples become lists, as in params.yaml.
     return json.loads(json.dumps(cfg.models[name].model_dump()))
+
+
+def _fit_seconds(metrics_dir: Path, name: str, trained: dict[str, Any]) -> float | None:
+    """How long the model's last fit in this workspace took (train.TrainPaths.timing_file); a model trained before
+    the timing left DVCLive's log has it there."""
+    timing = Path(metrics_dir) / "train" / name / TIMING_FILE
+    return json.loads(timing.read_text())["fit_seconds"] if timing.is_file() else trained.get("fit_seconds")
 
 
 def _read_json(path: Path, hint: str) -> dict[str, Any]:

@@ -15,12 +15,15 @@ import tensorflow as tf
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
-from xraylab import determinism, models, pipeline, saved
+from xraylab import atomic, determinism, models, pipeline, saved
 from xraylab.config import ClassicConfig, ConfigError, ModelConfig, NetworkConfig, TrainConfig, TransferConfig
 from xraylab.data import manifest
 from xraylab.kinds import ModelKind
 from xraylab.models import classic, cnn, scores, transfer
 from xraylab.training import features, resume
+
+
+TIMING_FILE = "timing.json"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class TrainPaths:
     backup_dir: Path    # an unfinished run, resumed by the next run with the same inputs; removed at the end
     features_dir: Path  # bottleneck features, extracted once per backbone and data (outside DVC's outputs)
 
+    @property
+    def timing_file(self) -> Path:
+        """How long the last fit took: beside DVCLive's log, but no output of the stage and ignored by git, so a
+        rerun that gives the same weights leaves every tracked file (and dvc.lock) as it was."""
+        return self.live_dir / TIMING_FILE
+
     @classmethod
     def inside(cls, root: Path) -> TrainPaths:
         """All four in one folder, for a run outside the pipeline (a notebook, a test)."""
@@ -38,16 +47,21 @@ class TrainPaths:
 
 
 def fit(name: str, cfg: ModelConfig, train_cfg: TrainConfig, train: pd.DataFrame, val: pd.DataFrame,
-        class_names: tuple[str, ...], class_weights: dict[int, float], paths: TrainPaths) -> None:
+        class_names: tuple[str, ...], class_weights: dict[int, float], paths: TrainPaths) -> float:
     """Train model `name` and save it to `paths.model_dir`; curves and scores are logged by DVCLive.
 
-    `class_weights` scale each label's loss (all 1 unless balance.method is class_weight).
+    `class_weights` scale each label's loss (all 1 unless balance.method is class_weight). Returns the seconds
+    the fit took (a resumed run counts its own part), also written to `paths.timing_file`.
     """
     determinism.seed_everything(train_cfg.seed)
+    started = time.perf_counter()
     if isinstance(cfg, ClassicConfig):
         _fit_classic(name, cfg, train_cfg.seed, train, class_names, class_weights, paths)
     else:
         _fit_network(name, cfg, train_cfg, train, val, class_names, class_weights, paths)
+    seconds = round(time.perf_counter() - started, 1)
+    atomic.write_json(paths.timing_file, {"fit_seconds": seconds})
+    return seconds
 
 
 def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: TrainConfig, train: pd.DataFrame,
@@ -88,11 +102,8 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
             resume.TrainingState(paths.backup_dir, stateful, paths.live_dir),
             resume.WeightsBackup(paths.backup_dir / resume.KERAS_BACKUP),
         ]
-        started = time.perf_counter()
         fitted.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
                    class_weight=class_weights)
-        # Wall time of this run's fit (a resumed run counts its own part): what `dvc exp show` lists as cost.
-        live.log_metric("fit_seconds", round(time.perf_counter() - started, 1), plot=False)
 
     meta = saved.ModelMeta(name, ModelKind.NETWORK, cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)

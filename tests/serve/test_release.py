@@ -39,7 +39,9 @@ def test_the_threshold_from_target_films_is_shipped_beside_the_validation_one(wo
     (release_dir / "meta.json").write_text(json.dumps({"model": "custom_cnn", "experiment": "old-one",
                                                        "revision": "abc1234", "val": scored()}))
     independent = {"old-one": {"set": "the held-back films", "films": 329, "accuracy": 0.842, "roc_auc": 0.937,
-                               "sensitivity": 0.991, "specificity": 0.569}}
+                               "sensitivity": 0.991, "specificity": 0.569},
+                   "new-one": {"set": "the held-back films", "films": 329, "threshold": 0.8, "accuracy": 0.897,
+                               "roc_auc": 0.94, "sensitivity": 0.925, "specificity": 0.845}}
     meta = release.write("custom_cnn", REPO / "params.yaml", workspace / "models", targeted / "metrics", release_dir,
                          tmp_path / "site", experiment="new-one", threshold_from="target", independent=independent,
                          gates_dir=workspace / "gates")
@@ -57,6 +59,9 @@ def test_the_threshold_from_target_films_is_shipped_beside_the_validation_one(wo
     specificity = next(line for line in card.splitlines() if line.startswith("| specificity |"))
     assert specificity.endswith("| 0.900 [0.000, 1.000] |")  # the target films at the operating threshold
     assert "It replaces `old-one`" in card and "specificity 0.569, ROC AUC 0.937" in card
+    assert meta["independent"]["accuracy"] == 0.897  # its own, once scored outside the project
+    assert ("Scored independently on 329 films of the held-back films, at its operating threshold 0.800: accuracy "
+            "0.897, sensitivity 0.925, specificity 0.845, ROC AUC 0.940.") in card
 
 
 def test_a_set_without_a_calibrated_threshold_is_refused(workspace: Path, tmp_path: Path):

@@ -65,6 +65,10 @@ def test_release_model_in_the_browser_matches_python(browser, site: str, xray_pn
         assert "which chose the threshold: optimistic" in card
     if (meta.get("replaces") or {}).get("independent"):
         assert f"It replaces {meta['replaces']['experiment']}" in card
+    own = meta.get("independent")
+    if own:  # scored outside this project, on films that chose nothing
+        assert (f"Scored independently on {own['films']} held-back official test films at its threshold: accuracy "
+                f"{100 * own['accuracy']:.1f}%") in card
     for number, image in enumerate(xray_pngs):
         page.evaluate("window.xraylab.millis = null")
         upload(page, image)
@@ -239,7 +243,7 @@ def test_documentation_links_open_rendered_pages(browser, site: str):
     page, requests = open_page(browser, site)
     links = [link.get_attribute("href") for link in page.query_selector_all("nav a")]
     assert links == [f"doc.html?file={name}" for name in ("model-card.md", "results.md", "reproducing.md",
-                                                          "architecture.md")]
+                                                          "architecture.md", "guide.md", "troubleshooting.md")]
     for link in links:
         page.goto(f"{site}/{link}")
         page.wait_for_selector("#document h1")
