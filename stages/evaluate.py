@@ -21,8 +21,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          gates_dir: Path = typer.Option(gate.GATES_DIR)) -> None:
     cfg = config.load(params)
     determinism.pin_cpu(cfg.cpu)
-    splits = {name: manifest.read(splits_dir / f"{name}.csv") for name in ("train", "val", "test")}
-    evaluated = run.run(cfg, splits, models_dir)
+    evaluated = run.run(cfg, splits_dir, models_dir)
     with atomic.writing_dir(gates_dir) as gates_temp:
         for name, fitted in evaluated.gates.items():
             fitted.write(gates_temp / f"{name}.json")

@@ -28,16 +28,15 @@ from xraylab.data import synthetic
 
 DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
 # Three runs, each a pytest-xdist group of its own (spread over the workers) in its own copy of the shared pipeline
-# run: the research experiments of reproducing.md, its longest section (the bottleneck models and their sweep), and
-# every other command (the README, the guide, the release model, the results). Each section's commands depend only
-# on each other (every experiment names the params it changes), not on what earlier sections left.
+# run: the experiments of reproducing.md, its longest section (the bottleneck models and their sweep), and every
+# other command (the README, the guide, the results). Each section's commands depend only on each other (every
+# experiment names the params it changes), not on what earlier sections left.
 RESEARCH = "docs/reproducing.md"
 BOTTLENECK = (RESEARCH, "Udacity report: bottleneck features and the sweep")
-RELEASE = (RESEARCH, "The release model")
 PARTS = {
-    "docs": lambda document, section: document == RESEARCH and (document, section) not in (BOTTLENECK, RELEASE),
+    "docs": lambda document, section: document == RESEARCH and (document, section) != BOTTLENECK,
     "bottleneck": lambda document, section: (document, section) == BOTTLENECK,
-    "readme": lambda document, section: document != RESEARCH or (document, section) == RELEASE,
+    "readme": lambda document, section: document != RESEARCH,
 }
 INSTALL = "pip install -r requirements.txt && "  # this environment was installed from it already
 NOT_RUN = {
@@ -55,6 +54,7 @@ VALIDATED = {
     (RESEARCH, "dvc exp run -n batch-normal2"): "a labels CSV of the local source: tests/data/test_local.py; the "
                                                 "rest is the msc-comparison pipeline",
     ("docs/results.md", "dvc exp run -n three-class-release"): "tests/e2e/test_repro_three_class.py runs it",
+    ("docs/guide.md", "dvc exp run -S data.source=local"): "a local folder's pipeline: msc-comparison runs it",
 }
 
 
@@ -236,7 +236,7 @@ def test_the_readme_is_short_and_opens_with_the_two_commands():
 def test_commands_left_out_are_still_documented():
     documented = documented_commands()
     assert documented_commands(PARTS["bottleneck"]), f"no commands under {BOTTLENECK}"
-    assert any(document == RELEASE[0] for document, _ in documented_commands(PARTS["readme"])), RELEASE
+    assert any(document == "docs/guide.md" for document, _ in documented_commands(PARTS["readme"]))
     assert sum(len(documented_commands(part)) for part in PARTS.values()) == len(documented)  # each in one part
     assert len(documented) > 20
     stale = set(NOT_RUN) - {command for _, command in documented}

@@ -8,6 +8,7 @@ import yaml
 from conftest import REPO, sample_images
 
 from xraylab import config, saved
+from xraylab.data import manifest
 from xraylab.evaluation import eval_file, leaderboard, run
 from xraylab.kinds import ModelKind
 
@@ -27,9 +28,12 @@ def cfg(tmp_path: Path) -> config.Config:
     return config.load(tmp_path / "params.yaml")
 
 
-def test_every_model_and_the_dummy_are_scored_with_gates_and_refusals(workspace: Path, cfg: config.Config):
+def test_every_model_and_the_dummy_are_scored_with_gates_and_refusals(workspace: Path, cfg: config.Config,
+                                                                      tmp_path: Path):
     splits = {"train": films("train", 10), "val": films("test", 6), "test": films("test", 12)}
-    evaluated = run.run(cfg, splits, workspace / "models")
+    for name, frame in splits.items():
+        manifest.write(tmp_path / "splits" / f"{name}.csv", frame)
+    evaluated = run.run(cfg, tmp_path / "splits", workspace / "models")
 
     assert list(evaluated.models) == ["custom_cnn", leaderboard.DUMMY]
     network, dummy = evaluated.models["custom_cnn"], evaluated.models[leaderboard.DUMMY]

@@ -10,14 +10,14 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from xraylab import labels, saved
 from xraylab.config import Config
-from xraylab.data import external, films, sources
+from xraylab.data import external, films, manifest, sources
 from xraylab.evaluation import curves, leaderboard, metrics, scoring
 from xraylab.evaluation.scoring import Predictions
 from xraylab.kinds import ModelKind
@@ -52,14 +52,14 @@ class Evaluation:
     table: str                          # metrics/leaderboard.md
 
 
-def run(cfg: Config, splits: Mapping[str, pd.DataFrame], models_dir: Path) -> Evaluation:
-    """Evaluate every model of `cfg.train.models` (saved under `models_dir`) on `splits` ("train", "val", "test")
-    and the external sets of `cfg.evaluate.external`."""
+def run(cfg: Config, splits_dir: Path, models_dir: Path) -> Evaluation:
+    """Evaluate every model of `cfg.train.models` (saved under `models_dir`) on the split manifests in `splits_dir`
+    (train, val, test) and the external sets of `cfg.evaluate.external`."""
     class_names = sources.class_names(cfg.data)
     # Read first: a missing or malformed folder fails at once, naming its key, before anything else runs.
     external_sets = {name: external.read(Path(entry.path), cfg.data.task, f"evaluate.external.{name}.path")
                      for name, entry in cfg.evaluate.external.items()}
-    train, val, test = splits["train"], splits["val"], splits["test"]
+    train, val, test = (manifest.read(Path(splits_dir) / f"{name}.csv") for name in ("train", "val", "test"))
     models: dict[str, saved.SavedModel | Majority] = {name: saved.load(models_dir / name) for name in cfg.train.models}
     models[leaderboard.DUMMY] = Majority(train["label"].to_numpy(), len(class_names))
 
