@@ -18,18 +18,17 @@ from xdist.scheduler import LoadGroupScheduling
 SHARED_RUN = "reproduced"  # conftest.py `reproduced` builds the shared pipeline run in this folder of the run's
 SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 
-# Seconds each long run takes on this project's 2-core machine (`pytest --durations` of a fresh clone's suite; the
-# docs parts estimated from their commands' times after the research experiments other runs cover became
-# validated, 2026-12-04): only the order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
+# Seconds each long run took on this project's 2-core machine (`pytest --durations` of a fresh clone's suite at
+# 32f7cc7, 2026-12-04; the readme part less since, its results.md run validated): only the order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
 MEASURED = {
-    "test_docs.py::test_every_documented_command_runs[docs]": 280,
-    "test_docs.py::test_every_documented_command_runs[bottleneck]": 380,
-    "test_docs.py::test_every_documented_command_runs[readme]": 420,
-    "test_pr_job.py": 285,
-    "test_repro_three_class.py": 109,
-    "test_repro_mura.py": 85,
-    "test_repro_mixed_precision.py": 97,
-    "test_repro_resume.py": 77,
+    "test_docs.py::test_every_documented_command_runs[docs]": 279,
+    "test_docs.py::test_every_documented_command_runs[bottleneck]": 371,
+    "test_docs.py::test_every_documented_command_runs[readme]": 320,
+    "test_pr_job.py": 250,
+    "test_repro_three_class.py": 91,
+    "test_repro_mura.py": 65,
+    "test_repro_mixed_precision.py": 79,
+    "test_repro_resume.py": 61,
     "test_profile_queue.py": 9,
     "test_docs.py::test_commands_left_out_are_still_documented": 0,  # reads the docs only: a short test
     "test_docs.py::test_the_readme_is_short": 0,  # reads the README only
