@@ -22,7 +22,6 @@ SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 # 32f7cc7, 2026-12-04; the readme part less since, its results.md run validated): only the order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
 MEASURED = {
     "test_docs.py::test_every_documented_command_runs[docs]": 279,
-    "test_docs.py::test_every_documented_command_runs[bottleneck]": 371,
     "test_docs.py::test_every_documented_command_runs[readme]": 320,
     "test_pr_job.py": 250,
     "test_repro_three_class.py": 91,

@@ -53,6 +53,7 @@ def trained_weights(tmp_path: Path, films: pd.DataFrame, name: str, cpu: tuple[s
     return saved.digest(out / "model")
 
 
+@pytest.mark.slow  # two trainings in subprocesses
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux) to simulate a one-core CPU")
 def test_pinned_training_gives_the_same_weights_on_a_simulated_other_cpu(tiny_manifest: pd.DataFrame,
                                                                          tmp_path: Path):

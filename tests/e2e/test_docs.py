@@ -4,8 +4,9 @@ The commands run as written, with bash, from the repository root, on the embedde
 shrunk (so they finish in seconds; the scores are not the point), in a copy of the session's shared pipeline
 run (tests/conftest.py `reproduced`, which `dvc repro`-ed the same params). Where the docs point at data beside the
 checkout (`../shared/data/...`), this test puts a small real-image copy there (a synthetic MURA folder for
-MURA, which cannot be shipped). A command that cannot run here is listed in NOT_RUN with the reason, and the
-test fails if a listed command is no longer in the docs, or if a new command is neither run nor listed.
+MURA, which cannot be shipped). A command that cannot run here is listed in NOT_RUN with the reason; a research
+experiment whose code other tests run is validated instead (VALIDATED, with where). The test fails if a listed
+command is no longer in the docs; a new command runs.
 """
 from __future__ import annotations
 
@@ -27,15 +28,12 @@ from fresh_repo import commit, dvc_env, run
 from xraylab.data import synthetic
 
 DOCUMENTS = ("README.md", *sorted(str(path.relative_to(REPO)) for path in (REPO / "docs").glob("*.md")))
-# Three runs, each a pytest-xdist group of its own (spread over the workers) in its own copy of the shared pipeline
-# run: the experiments of reproducing.md, its longest section (the bottleneck models and their sweep), and every
-# other command (the README, the guide, the results). Each section's commands depend only on each other (every
-# experiment names the params it changes), not on what earlier sections left.
+# Two runs, each a pytest-xdist group of its own (spread over the workers) in its own copy of the shared pipeline
+# run: the experiments of reproducing.md, and every other command (the README, the guide, the results). Each
+# part's commands depend only on each other (every experiment names the params it changes).
 RESEARCH = "docs/reproducing.md"
-BOTTLENECK = (RESEARCH, "Udacity report: bottleneck features and the sweep")
 PARTS = {
-    "docs": lambda document, section: document == RESEARCH and (document, section) != BOTTLENECK,
-    "bottleneck": lambda document, section: (document, section) == BOTTLENECK,
+    "docs": lambda document, section: document == RESEARCH,
     "readme": lambda document, section: document != RESEARCH,
 }
 INSTALL = "pip install -r requirements.txt && "  # this environment was installed from it already
@@ -47,14 +45,22 @@ NOT_RUN = {
 # checks them instead (DVC's own code applies each `-S`, every value of a sweep, to params.yaml; xraylab's schema
 # validates the result; every data folder named must exist). Running them cost about ten minutes of the suite.
 VALIDATED = {
-    (RESEARCH, "dvc exp run -n transfer-vs-scratch"): "vgg16 runs in msc-comparison; a transfer network's "
-                                                      "pipeline in the bottleneck experiment",
+    (RESEARCH, "dvc exp run -n msc-comparison"): "each model fits, saves, reloads and predicts in "
+                                                 "tests/models/test_zoo.py; a local folder's pipeline: the release "
+                                                 "profile's run below; several models through evaluate, gradcam and "
+                                                 "convert: the shared pipeline run",
+    (RESEARCH, "dvc exp run -n transfer-vs-scratch"): "vgg16 in tests/models/test_zoo.py, vgg16_imagenet in "
+                                                      "tests/models/test_transfer.py; a transfer network's "
+                                                      "pipeline: tests/e2e/test_repro_mixed_precision.py",
+    (RESEARCH, "dvc exp run -n bottleneck"): "a transfer network's pipeline: tests/e2e/test_repro_mixed_precision.py; "
+                                             "each backbone's build, feature split and Grad-CAM: "
+                                             "tests/models/test_transfer.py (the run took six minutes)",
     (RESEARCH, "dvc exp run --queue"): "the bottleneck sweep: the guide's sweep runs the same queue",
     (RESEARCH, "dvc exp run -n mura"): "tests/e2e/test_repro_mura.py runs the MURA pipeline",
     (RESEARCH, "dvc exp run -n batch-normal2"): "a labels CSV of the local source: tests/data/test_local.py; the "
-                                                "rest is the msc-comparison pipeline",
+                                                "rest is the release profile's pipeline",
     ("docs/results.md", "dvc exp run -n three-class-release"): "tests/e2e/test_repro_three_class.py runs it",
-    ("docs/guide.md", "dvc exp run -S data.source=local"): "a local folder's pipeline: msc-comparison runs it",
+    ("docs/guide.md", "dvc exp run -S data.source=local"): "a local folder's pipeline: the release profile's run",
     ("docs/results.md", "dvc exp run -S data.source=local"): "the same, for one model",
 }
 
@@ -236,7 +242,6 @@ def test_the_readme_is_short_and_opens_with_the_two_commands():
 
 def test_commands_left_out_are_still_documented():
     documented = documented_commands()
-    assert documented_commands(PARTS["bottleneck"]), f"no commands under {BOTTLENECK}"
     assert any(document == "docs/guide.md" for document, _ in documented_commands(PARTS["readme"]))
     assert sum(len(documented_commands(part)) for part in PARTS.values()) == len(documented)  # each in one part
     assert len(documented) > 20

@@ -72,3 +72,30 @@ def test_bottleneck_freezes_the_backbone_and_inputs_are_preprocessed():
 def test_too_small_input_is_refused():
     with pytest.raises(UserError, match="models.inception_v3.image_size must be at least 75"):
         transfer.build_transfer("inception_v3", CFG, 2)
+
+
+# The report's bottleneck backbones at their smallest input (random weights: no ImageNet files offline). The
+# pipeline runs one transfer network end to end (tests/e2e/test_repro_mixed_precision.py, mobilenet_v3_small);
+# what differs between backbones is checked here, in seconds instead of minutes of `dvc exp run -n bottleneck`:
+# each builds, splits at its pooled features into the parts bottleneck training fits, and has the Grad-CAM
+# layer whose closed form the page computes.
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["vgg16_imagenet", "resnet50", "inception_v3", "xception", "inception_resnet_v2"])
+def test_each_backbone_splits_at_its_features_and_has_the_pages_grad_cam(name: str):
+    import tensorflow as tf
+
+    from xraylab.explain import attribution
+
+    size = max(transfer.BACKBONES[name].min_size, 32)
+    cfg = TransferConfig(**{**CFG.__dict__, "image_size": size, "mode": "bottleneck"})
+    model = transfer.build_transfer(name, cfg, 2)
+    images = np.random.default_rng(0).random((2, size, size, 3), dtype=np.float32)
+    whole = model.predict(images, verbose=0)
+    extractor, head = transfer.bottleneck_parts(model)
+    np.testing.assert_allclose(head.predict(extractor.predict(images, verbose=0), verbose=0), whole, atol=1e-5)
+    layer = attribution.gradcam_layer(model)
+    assert attribution.dense_head(model, layer) is not None, f"{name}: no closed-form Grad-CAM at {layer}"
+    outputs, maps = attribution.grad_cam_graph(model, layer)(tf.constant(images))
+    np.testing.assert_allclose(outputs.numpy(), whole, atol=1e-5)
+    np.testing.assert_allclose(maps.numpy(), attribution.grad_cam_tape(model, images, layer), atol=1e-4)
+    assert maps.shape == (2, size, size)

@@ -39,16 +39,19 @@ def fit_and_predict(name: str, cfg, frame: pd.DataFrame, out: Path) -> np.ndarra
     return probabilities
 
 
-@pytest.mark.parametrize("name", sorted(SCRATCH) + sorted(CLASSIC))
+# AlexNet and VGG16 take 13-18 s here: the fast lane leaves them to the full run.
+BIG = {"alexnet", "vgg16"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.slow] if name in BIG else [])
+                                  for name in sorted(SCRATCH) + sorted(CLASSIC)])
 def test_scratch_and_classic_models(name: str, tiny_set: pd.DataFrame, tmp_path: Path):
     fit_and_predict(name, {**SCRATCH, **CLASSIC}[name], tiny_set, tmp_path)
 
 
-# Both modes on the smallest backbone. The others run through the whole pipeline (train, evaluate, gradcam,
-# convert) in the docs test's experiments (docs/reproducing.md): vgg16_imagenet fine-tuned in
-# `transfer-vs-scratch`, resnet50, inception_v3, xception and inception_resnet_v2 as bottlenecks in `bottleneck`
-# (up to 200 s each here, most of it building and saving the graph); the fine-tuning code is the same for every
-# backbone.
+# Both modes on the smallest backbone; the fine-tuning and bottleneck code is the same for every backbone.
+# mobilenet_v3_small also runs through the whole pipeline (tests/e2e/test_repro_mixed_precision.py); each of the
+# report's backbones builds, splits at its features and explains itself in tests/models/test_transfer.py.
 TRANSFER_RUNS = [("mobilenet_v3_small", "finetune"), ("mobilenet_v3_small", "bottleneck")]
 
 

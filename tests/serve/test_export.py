@@ -65,7 +65,8 @@ HEATMAP_IN_THE_BROWSER = {"custom_cnn": True, "lenet5": False, "alexnet": False,
                           "mobilenet_v3_small": True}  # every transfer network shares transfer.py's head
 
 
-@pytest.mark.parametrize("name", sorted(HEATMAP_IN_THE_BROWSER))
+@pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.slow] if name == "alexnet" else [])
+                                  for name in sorted(HEATMAP_IN_THE_BROWSER)])  # AlexNet: 12 s
 def test_every_network_with_a_closed_form_exports_its_heatmap(name: str, tmp_path: Path):
     if name == "mobilenet_v3_small":
         cfg = TransferConfig(image_size=32, epochs=1, batch_size=4, learning_rate=1e-3, dropout=0.0, weights=None,

@@ -25,6 +25,9 @@ from xraylab.config import NetworkConfig
 from xraylab.data import films, not_films
 from xraylab.serve import export, gate, predict, release
 
+# Each test drives headless Chromium (seconds apiece): the fast lane leaves the browser out.
+pytestmark = pytest.mark.slow
+
 DOCS = REPO / "docs"
 PHONE = {"width": 390, "height": 844}
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO
@@ -24,6 +25,7 @@ def test_bad_params_value(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # a stage process each (TensorFlow starts in each)
 def test_unknown_model_and_missing_inputs(tmp_path: Path):
     shutil.copyfile(REPO / "params.yaml", tmp_path / "params.yaml")
     unknown = run_stage("train.py", "resnet9", cwd=tmp_path)
@@ -34,6 +36,7 @@ def test_unknown_model_and_missing_inputs(tmp_path: Path):
     assert "Traceback" not in unknown.stderr + missing.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_or_malformed_external_folder_is_named_with_its_key(tmp_path: Path):
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     params["evaluate"]["external"] = {"site": {"path": str(tmp_path / "films")}}

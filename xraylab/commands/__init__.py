@@ -2,7 +2,9 @@
 
 The commands themselves are here; what only they use sits beside them: `results.py` (docs/results.md's table from
 `dvc exp show`), `profiles.py` (params profiles as `dvc exp run -S` options), `pr_report.py`, `pr_paired.py` and
-`pr_plots.py` (the pull-request report), `blocks.py` (generated blocks in the docs).
+`pr_plots.py` (the pull-request report), `blocks.py` (generated blocks in the docs). Each command imports what it
+needs when it runs: TensorFlow, scikit-learn and matplotlib take seconds to import, and `xraylab --help` or
+`xraylab profile` need none of them.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 import typer
 
 from xraylab import atomic, cli
-from xraylab.commands import blocks, pr_report, profiles, results
+from xraylab.commands import blocks
 from xraylab.errors import UserError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -34,6 +36,8 @@ def report(base: str = typer.Option("main", help="git revision or experiment to 
     """Params, headline metrics, the paired comparison on the same films (which changes are beyond noise), every
     other changed number and the changed plots of HEAD against BASE, as the markdown the pull-request comment
     shows."""
+    from xraylab.commands import pr_report
+
     paired = pr_report.PairedOptions(resamples, seed, confidence, paired_json)
     typer.echo(pr_report.markdown(base, repo, head, plots, paired))
 
@@ -246,6 +250,8 @@ def show_leaderboard(metrics_dir: Path = typer.Option(Path("metrics"), help="whe
 def write_results(out: Path = typer.Option(Path("docs/results.md"), help="the document holding a results block"),
                   repo: Path = typer.Option(Path("."), help="the xraylab repository")) -> None:
     """Regenerate the experiment table of docs/results.md from `dvc exp show`."""
+    from xraylab.commands import results
+
     table = results.markdown(list(results.rows(results.experiments(repo), repo)))
     changed = blocks.replace(out, "results", table)
     typer.echo(f"{out}: results {'updated' if changed else 'already current'}")
@@ -261,6 +267,8 @@ def profile(path: Path = typer.Argument(..., help="a profile of params overrides
                                             help="one more `dvc exp run -S` override after the profile's, e.g. "
                                                  "an absolute path that cannot live in a profile")) -> None:
     """Print the `dvc exp run -S ...` command that applies a profile; run or queue it on request."""
+    from xraylab.commands import profiles
+
     command = ["dvc", "exp", "run", *(["--queue"] if queue else []), *(["--name", name] if name else []),
                *profiles.set_options(path, params), *(word for pair in extra for word in ("-S", pair))]
     typer.echo(shlex.join(command))
