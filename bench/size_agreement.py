@@ -70,12 +70,12 @@ def browser_probabilities(paths: list[Path]) -> np.ndarray:
 
 def main() -> None:
     model, meta = release.load()
-    threshold = float(meta["threshold"])
-    print(f"release model {meta['model']} ({meta.get('experiment')}), {meta['image_size']} px, threshold "
+    threshold = meta.threshold
+    print(f"release model {meta.model} ({meta.experiment}), {meta.image_size} px, threshold "
           f"{threshold:.4f}; {len(ORIGINALS)} originals against their 224 px copies")
     frame = lambda paths: pd.DataFrame({"path": [str(path) for path in paths], "label": 0})  # noqa: E731
-    report("Python, plain bilinear", plain_bilinear(model.model, meta["image_size"], ORIGINALS),
-           plain_bilinear(model.model, meta["image_size"], COPIES), threshold)
+    report("Python, plain bilinear", plain_bilinear(model.model, meta.image_size, ORIGINALS),
+           plain_bilinear(model.model, meta.image_size, COPIES), threshold)
     report("Python, xraylab.pipeline", model.predict(frame(ORIGINALS)), model.predict(frame(COPIES)), threshold)
     browser = browser_probabilities(ORIGINALS + COPIES)
     report("browser (docs/index.html)", browser[:len(ORIGINALS)], browser[len(ORIGINALS):], threshold)

@@ -40,17 +40,35 @@ async function loadModel(folder) {
     setInputsEnabled(true);
     describeModel(meta);
   } catch (error) {
-    setStatus(`The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`);
+    setStatus(error instanceof CalibrationError ? escapeHtml(error.message)
+      : `The model could not be loaded (${error.message}). Run \`dvc repro\` to build docs/model/.`);
   }
 }
 
+class CalibrationError extends Error {}
+
 // `xraylab calibrate` writes calibration.json beside the release: a threshold picked on a site's own films. It
-// counts only for the exact model file it was made for (the same digest), as in `xraylab predict`.
+// counts only for the exact model file it was made for (the same digest). One made for another file, or that is
+// not a calibration, stops the page as it stops `xraylab predict` (xraylab/serve/calibration.py `threshold_for`):
+// a site that calibrated must not silently get another threshold.
 async function siteCalibration(folder, meta) {
   const response = await fetch(`${folder}calibration.json`).catch(() => null);
   if (!response || !response.ok) return null;
+  const path = `${folder}calibration.json`;
+  const name = folder === MODELS.release ? "release" : meta.model;  // as `xraylab predict --model` names it
+  const remedy = `rerun \`xraylab calibrate <films> --model ${name}\`, or remove ${path} to use the model's own threshold`;
   const calibration = await response.json().catch(() => null);
-  return calibration && meta.model_digest && calibration.model_digest === meta.model_digest ? calibration : null;
+  if (!calibration || typeof calibration.threshold !== "number" || typeof calibration.model_digest !== "string") {
+    throw new CalibrationError(`${path} is not a calibration written by \`xraylab calibrate\`; ${remedy}`);
+  }
+  if (calibration.model_digest !== meta.model_digest) {
+    throw new CalibrationError(`${path} was made for another version of model ${name} (its file has changed since); ${remedy}`);
+  }
+  return calibration;
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"]/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[character]);
 }
 
 function operatingThreshold(meta, calibration) {

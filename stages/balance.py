@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from xraylab import atomic, cli, config
+from xraylab import cli, config
 from xraylab.data import balance, manifest, sources
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -14,13 +14,13 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          train_manifest: Path = typer.Option(Path("data/splits/train.csv")),
          balanced_manifest: Path = typer.Option(Path("data/splits/train_balanced.csv")),
-         weights_file: Path = typer.Option(Path("data/splits/class_weights.json"))) -> None:
+         weights_file: Path = typer.Option(Path("data/splits") / balance.WEIGHTS_FILE)) -> None:
     cfg = config.load(params)
     train = manifest.read(train_manifest)
     balanced = balance.plan_balance(train, cfg.balance)
     weights = balance.class_weights(train, cfg.balance, len(sources.class_names(cfg.data)))
     manifest.write(balanced_manifest, balanced)
-    atomic.write_json(weights_file, {str(label): weight for label, weight in weights.items()})
+    balance.write_class_weights(weights_file, weights)
     typer.echo(f"balance ({cfg.balance.method}): images per label "
                f"{balanced['label'].value_counts().sort_index().to_dict()}, class weights {weights}")
 

@@ -1,5 +1,4 @@
 """convert: the best network on validation, as a float16 TF.js graph model for the demo site."""
-import json
 from pathlib import Path
 
 import typer
@@ -19,19 +18,19 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          out_dir: Path = typer.Option(Path("docs/model"))) -> None:
     cfg = config.load(params)
     determinism.pin_cpu(cfg.cpu)
-    board = json.loads((metrics_dir / "leaderboard.json").read_text())
     name = leaderboard.best(metrics_dir, network=True)
     model = saved.load(models_dir / name)
     result = eval_file.read(eval_file.path(metrics_dir, name))
     meta = {
         **export.page_meta(name, model, result),
         "test": result.test,
-        "selected_by": f"validation {board['select_metric']}",
+        "selected_by": f"validation {leaderboard.chosen(metrics_dir).select_metric}",
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it
     }
     # Its gate (fitted by evaluate) goes into the graph: the page refuses what it refuses, as `xraylab predict` does.
-    export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta, gate.read(gates_dir / f"{name}.json"))
+    fitted = gate.read_for(gates_dir / f"{name}.json", model.meta)
+    export.to_tfjs(model.model, out_dir, cfg.convert.quantize, meta, fitted)
     size = sum(path.stat().st_size for path in out_dir.iterdir())
     typer.echo(f"convert: {name} → {out_dir} ({size / 1e6:.2f} MB)")
 

@@ -1,12 +1,11 @@
 """train: fit one model from the registry on the balanced manifest."""
-import json
 from pathlib import Path
 
 import typer
 
 from xraylab import cli, config, determinism
 from xraylab.config import ConfigError
-from xraylab.data import manifest, sources
+from xraylab.data import balance, manifest, sources
 from xraylab.training import train
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -26,12 +25,11 @@ def main(model: str = typer.Argument(..., help="a section of models in params.ya
     determinism.pin_cpu(cfg.cpu)
     if model not in cfg.models:
         raise ConfigError(f"models.{model} is missing from {params}: known {sorted(cfg.models)}")
-    weights = json.loads((splits_dir / "class_weights.json").read_text())
     seconds = train.fit(model, cfg.models[model], cfg.train,
               train=manifest.read(splits_dir / "train_balanced.csv"),
               val=manifest.read(splits_dir / "val.csv"),
               class_names=sources.class_names(cfg.data),
-              class_weights={int(label): weight for label, weight in weights.items()},
+              class_weights=balance.read_class_weights(splits_dir / balance.WEIGHTS_FILE),
               paths=train.TrainPaths(model_dir=models_dir / model, live_dir=live_dir / model,
                                      backup_dir=backup_dir / model, features_dir=features_dir / model))
     typer.echo(f"train@{model}: fitted in {seconds:.1f} s")

@@ -26,6 +26,14 @@ def sample_images(split: str, class_name: str, count: int) -> list[Path]:
     return sorted((SAMPLE / split / class_name).glob("*.jpeg"))[:count]
 
 
+def page_meta(model: str, image_size: int = 32, channels: int = 1) -> dict:
+    """The least meta.json that xraylab.serve.contract accepts for a network (export.to_tfjs adds `heatmap` and
+    `gate`): a made-up threshold and no scores."""
+    return {"model": model, "class_names": ["NORMAL", "PNEUMONIA"], "image_size": image_size, "channels": channels,
+            "threshold": 0.5, "threshold_rule": "0.5", "confidence": 0.95, "val": {"scores": {}, "interval": {}},
+            "data_source": "sample", "revision": None}
+
+
 @pytest.fixture
 def tiny_kermany(tmp_path: Path) -> Path:
     """A Kermany-layout folder of 24 real X-rays: 6 per class in train and in test."""
@@ -101,7 +109,8 @@ def workspace(tmp_path_factory) -> Path:
         {"kind": "network", "threshold": 0.5, "threshold_rule": "youden", "confidence": 0.95, "val": scores,
          "test": scores, "test_confusion": [[4, 4], [4, 4]]}))
     (root / "metrics" / "split.json").write_text(json.dumps({"train": {"NORMAL": 8, "PNEUMONIA": 8, "patients": 16}}))
-    (root / "metrics" / "leaderboard.json").write_text(json.dumps({"best_network": "custom_cnn",
+    (root / "metrics" / "leaderboard.json").write_text(json.dumps({"select_metric": "roc_auc",
+                                                                    "best_network": "custom_cnn",
                                                                     "best_model": "custom_cnn"}))
     return root
 

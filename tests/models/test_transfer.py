@@ -75,7 +75,7 @@ def test_too_small_input_is_refused():
 
 
 # The report's bottleneck backbones at their smallest input (random weights: no ImageNet files offline). The
-# pipeline runs one transfer network end to end (tests/e2e/test_repro_mixed_precision.py, mobilenet_v3_small);
+# pipeline runs one transfer network end to end (tests/e2e/test_repro_three_class.py, mobilenet_v3_small);
 # what differs between backbones is checked here, in seconds instead of minutes of `dvc exp run -n bottleneck`:
 # each builds, splits at its pooled features into the parts bottleneck training fits, and has the Grad-CAM
 # layer whose closed form the page computes.

@@ -50,7 +50,7 @@ def test_scratch_and_classic_models(name: str, tiny_set: pd.DataFrame, tmp_path:
 
 
 # Both modes on the smallest backbone; the fine-tuning and bottleneck code is the same for every backbone.
-# mobilenet_v3_small also runs through the whole pipeline (tests/e2e/test_repro_mixed_precision.py); each of the
+# mobilenet_v3_small also runs through the whole pipeline (tests/e2e/test_repro_three_class.py); each of the
 # report's backbones builds, splits at its features and explains itself in tests/models/test_transfer.py.
 TRANSFER_RUNS = [("mobilenet_v3_small", "finetune"), ("mobilenet_v3_small", "bottleneck")]
 

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import page_meta
+
 from xraylab import models
 from xraylab.config import NetworkConfig, TransferConfig
 from xraylab.explain import attribution
@@ -14,7 +16,7 @@ CFG = NetworkConfig(image_size=32, channels=1, epochs=1, batch_size=4, learning_
 
 def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
     network = models.build("custom_cnn", CFG, 2, seed=0)
-    meta = {"model": "custom_cnn", "image_size": 32, "channels": 1, "class_names": ["NORMAL", "PNEUMONIA"]}
+    meta = page_meta("custom_cnn")
     export.to_tfjs(network, tmp_path / "first", "float16", meta)
     export.to_tfjs(network, tmp_path / "second", "float16", meta)
 
@@ -35,7 +37,7 @@ def test_tfjs_graph_model_with_meta_and_stable_bytes(tmp_path: Path):
 
 def test_the_gate_is_one_more_output_of_the_graph(sample_gate, tmp_path: Path):
     network = models.build("custom_cnn", NetworkConfig(**{**CFG.__dict__, "image_size": 128}), 2, seed=0)
-    written = export.to_tfjs(network, tmp_path / "model", "float16", {"model": "custom_cnn"}, sample_gate)
+    written = export.to_tfjs(network, tmp_path / "model", "float16", page_meta("custom_cnn"), sample_gate)
     graph = json.loads((tmp_path / "model" / "model.json").read_text())
     assert sorted(graph["signature"]["outputs"]) == ["gate", "heatmap", "probability"]
     # The page names the check that refused and says why in `xraylab predict`'s words.
@@ -46,14 +48,14 @@ def test_the_gate_is_one_more_output_of_the_graph(sample_gate, tmp_path: Path):
 def test_a_standardizing_network_converts(tmp_path: Path):
     # Our own layer inside the model must survive SavedModel export and the TF.js converter.
     network = models.build("custom_cnn", NetworkConfig(**{**CFG.__dict__, "normalize": "standardize"}), 2, seed=0)
-    export.to_tfjs(network, tmp_path / "model", "float16", {"model": "custom_cnn"})
+    export.to_tfjs(network, tmp_path / "model", "float16", page_meta("custom_cnn"))
     graph = (tmp_path / "model" / "model.json").read_text()
     assert '"Mean"' in graph and "standardize" in graph
 
 
 def test_a_network_without_a_closed_form_exports_the_probability_only(tmp_path: Path):
     network = models.build("lenet5", NetworkConfig(**{**CFG.__dict__, "filters": None}), 2, seed=0)
-    export.to_tfjs(network, tmp_path / "model", "float16", {"model": "lenet5"})
+    export.to_tfjs(network, tmp_path / "model", "float16", page_meta("lenet5"))
     graph = json.loads((tmp_path / "model" / "model.json").read_text())
     assert list(graph["signature"]["outputs"]) == ["probability"]
     assert json.loads((tmp_path / "model" / "meta.json").read_text())["heatmap"] is False
@@ -76,7 +78,7 @@ def test_every_network_with_a_closed_form_exports_its_heatmap(name: str, tmp_pat
                                "filters": CFG.filters if name == "custom_cnn" else None})
     network = models.build(name, cfg, 2, seed=0)
     assert (attribution.dense_head(network, attribution.gradcam_layer(network)) is not None) == HEATMAP_IN_THE_BROWSER[name]
-    export.to_tfjs(network, tmp_path / "model", "none", {"model": name})
+    export.to_tfjs(network, tmp_path / "model", "none", page_meta(name))
     graph = json.loads((tmp_path / "model" / "model.json").read_text())
     expected = ["heatmap", "probability"] if HEATMAP_IN_THE_BROWSER[name] else ["probability"]
     assert sorted(graph["signature"]["outputs"]) == expected

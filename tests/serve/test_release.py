@@ -1,6 +1,9 @@
 """`xraylab release`: the operating threshold from target films, the model digest, and what it replaces."""
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,10 +92,32 @@ def test_the_gate_ships_with_the_release_and_must_fit_its_input(workspace: Path,
 def test_the_site_copy_is_converted_again_from_the_release_as_it_stands(workspace: Path, tmp_path: Path):
     release.write("custom_cnn", REPO / "params.yaml", workspace / "models", workspace / "metrics", tmp_path / "release",
                   tmp_path / "site", experiment="kept", gates_dir=workspace / "gates")
-    before = json.loads((tmp_path / "release" / "meta.json").read_text())
+    written = (tmp_path / "release" / "meta.json").read_bytes()
+    before = json.loads(written)
     weights = (tmp_path / "release" / "model" / "model.keras").read_bytes()
     shutil.rmtree(tmp_path / "site")
     meta = release.export_site(REPO / "params.yaml", tmp_path / "release", tmp_path / "site")
     assert meta == before == json.loads((tmp_path / "site" / "meta.json").read_text())
+    # Read through its contract (xraylab.serve.contract) and written again: the same bytes, no key added.
+    assert (tmp_path / "release" / "meta.json").read_bytes() == written
     assert (tmp_path / "release" / "model" / "model.keras").read_bytes() == weights
     assert (tmp_path / "site" / "model.json").is_file()
+
+
+def test_the_release_model_is_a_dvc_artifact_that_dvc_artifacts_get_fetches(tmp_path: Path):
+    # A repository holding what git tracks of the release, with this dvc.yaml, and a version tag as `gto` (DVC's
+    # registry) writes them: `dvc artifacts get` finds the tag, then copies the files at that commit.
+    repo = tmp_path / "origin"
+    for name in ("dvc.yaml", "params.yaml", "release/model/model.keras", "release/model/model.json"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / name, repo / name)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for command in (["git", "init", "-q"], [sys.executable, "-m", "dvc", "init", "-q"], ["git", "add", "-A"],
+                    [*git, "commit", "-qm", "release"], [*git, "tag", "-a", "release-model@v1.0.0", "-m", "v1"]):
+        subprocess.run(command, cwd=repo, check=True, capture_output=True)
+    fetched = subprocess.run([sys.executable, "-m", "dvc", "artifacts", "get", str(repo), "release-model", "-o",
+                              str(tmp_path / "got")], capture_output=True, text=True, cwd=tmp_path,
+                             env={**os.environ, "DVC_NO_ANALYTICS": "1"})
+    assert fetched.returncode == 0, fetched.stderr
+    for name in ("model.keras", "model.json"):
+        assert (tmp_path / "got" / name).read_bytes() == (REPO / "release" / "model" / name).read_bytes()

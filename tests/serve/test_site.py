@@ -23,7 +23,9 @@ from conftest import FULLSIZE, REPO, TRAIN_224, sample_images
 from xraylab import models, saved
 from xraylab.config import NetworkConfig
 from xraylab.data import films, not_films
-from xraylab.serve import export, gate, predict, release
+from xraylab.errors import UserError
+from xraylab.serve import calibration as calibration_file
+from xraylab.serve import contract, export, gate, predict, release
 
 # Each test drives headless Chromium (seconds apiece): the fast lane leaves the browser out.
 pytestmark = pytest.mark.slow
@@ -166,9 +168,13 @@ def test_a_site_calibration_sets_the_threshold_only_for_its_own_model(browser, x
     # The model file's digest as `xraylab release` records it (a release made before it existed has none).
     meta = {**json.loads((docs / "release" / "meta.json").read_text()), "model_digest": "a" * 64}
     (docs / "release" / "meta.json").write_text(json.dumps(meta))
+    scored = {"scores": {"accuracy": 0.9}, "interval": {"accuracy": [0.85, 0.95]}}
     calibration = {"model": "release", "model_digest": meta["model_digest"], "threshold": 0.9, "rule": "youden",
-                   "films": "our-films", "images": {"NORMAL": 40, "PNEUMONIA": 60}}
-    (docs / "release" / "calibration.json").write_text(json.dumps(calibration))
+                   "films": "our-films", "images": {"NORMAL": 40, "PNEUMONIA": 60}, "model_threshold": 0.5,
+                   "model_threshold_picked_on": "validation", "confidence": 0.95, "at_model_threshold": scored,
+                   "calibrated": scored, "gate": None}
+    (docs / "release" / "calibration.json").write_text(json.dumps(
+        contract.checked(contract.Calibration, calibration, "the test's calibration")))
     with serving(docs) as url:
         page, _ = open_page(browser, url)
         assert page.evaluate("window.xraylab.threshold") == 0.9
@@ -176,10 +182,27 @@ def test_a_site_calibration_sets_the_threshold_only_for_its_own_model(browser, x
         shown_prediction(page)
         note = page.text_content("#threshold-note")
         assert "0.9000 or more: a threshold calibrated on your films, our-films (40 NORMAL, 60 PNEUMONIA" in note
-        # Made for another model file: ignored, the release's own threshold stands.
-        (docs / "release" / "calibration.json").write_text(json.dumps({**calibration, "model_digest": "0" * 64}))
-        page, _ = open_page(browser, url)
-        assert page.evaluate("window.xraylab.threshold") == meta["threshold"]
+        # Made for another model file, or not a calibration at all: the page stops where `xraylab predict` stops,
+        # with the same words, and answers nothing (it used to fall back to the release's threshold in silence).
+        for stale, problem in (({**calibration, "model_digest": "0" * 64}, "was made for another version of model"),
+                               ({"threshold": "high"}, "is not a calibration written by `xraylab calibrate`")):
+            (docs / "release" / "calibration.json").write_text(json.dumps(stale))
+            page = browser.new_page()
+            page.goto(f"{url}/index.html")
+            page.wait_for_function("document.getElementById('status').textContent.includes('calibration.json')",
+                                   timeout=60_000)
+            shown = page.text_content("#status")
+            assert page.is_disabled("#file") and page.evaluate("window.xraylab.threshold") is None
+            # `xraylab predict` with the same file as calibration/release.json: the same sentence, each naming
+            # its own file.
+            (tmp_path / "calibration").mkdir(exist_ok=True)
+            shutil.copyfile(docs / "release" / "calibration.json", tmp_path / "calibration" / "release.json")
+            with pytest.raises(UserError) as python:
+                calibration_file.threshold_for("release", meta["model_digest"], tmp_path / "calibration")
+            said = str(python.value).replace(str(tmp_path / "calibration" / "release.json"), "FILE")
+            assert problem in shown and problem in said
+            if "another version" in problem:  # (Python also names the first field that is wrong)
+                assert shown.replace("release/calibration.json", "FILE") == said
 
 
 def test_example_films_get_the_answer_python_gives(browser, site: str, tmp_path: Path):

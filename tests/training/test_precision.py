@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import sample_images
+from conftest import page_meta, sample_images
 
 from xraylab import saved
 from xraylab.config import NetworkConfig, TrainConfig
@@ -73,7 +73,7 @@ def test_grad_cam_and_export_of_a_mixed_network(mixed_model: Path, tmp_path: Pat
     assert np.abs(half_maps - attribution.grad_cam_tape(as_trained, images, layer)).max() < 0.02
     assert np.abs(half_maps - maps).max() < 0.02
 
-    export.to_tfjs(loaded, tmp_path / "web", "float16", {"model": "custom_cnn"})
+    export.to_tfjs(loaded, tmp_path / "web", "float16", page_meta("custom_cnn"))
     graph = json.loads((tmp_path / "web" / "model.json").read_text())
     assert sorted(graph["signature"]["outputs"]) == ["heatmap", "probability"]
     assert "DT_HALF" not in json.dumps(graph["modelTopology"])  # TF.js has no half type

@@ -55,6 +55,8 @@ def test_classic_model_searches_its_grid(tiny_manifest: pd.DataFrame, tmp_path: 
     assert logged["best_n_estimators"] == model.model.n_estimators
     search = (tmp_path / "live" / "plots" / "custom" / "grid_search.json").read_bytes()
     assert len(json.loads(search)) == 2
+    # `dvc plots show` draws the last field of each row against its number: the CV score per candidate.
+    assert [list(row)[-1] for row in json.loads(search)] == ["cv_roc_auc", "cv_roc_auc"]
     fit("rf", CLASSIC, manifest, tmp_path / "again")
     assert (tmp_path / "again" / "live" / "plots" / "custom" / "grid_search.json").read_bytes() == search
     assert (tmp_path / "again" / "model" / saved.SKLEARN_FILE).read_bytes() == \

@@ -105,9 +105,9 @@ def _operating_threshold(chosen, calibrated: bool, calibration_dir: Path) -> flo
     if site is None:
         return chosen.threshold
     # stderr: stdout keeps one line (or JSON object) per image.
-    typer.echo(f"threshold {site['threshold']:.4f}: calibrated on {site['films']} ({site['rule']}), "
+    typer.echo(f"threshold {site.threshold:.4f}: calibrated on {site.films} ({site.rule}), "
                f"{calibration.path_for(chosen.name, calibration_dir)}", err=True)
-    return site["threshold"]
+    return site.threshold
 
 
 @app.command("calibrate")

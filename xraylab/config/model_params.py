@@ -62,20 +62,14 @@ LabelSmoothing = Number(0, 0.5, high_open=True)
 Folds = Integer(2)
 
 
-class NetworkConfig(Section):
-    """A Keras network trained from scratch on images by `xraylab.training.train`."""
+class KerasFitConfig(Section):
+    """What every Keras model is fitted with (`xraylab.training.train`), networks and transfer models alike."""
 
-    type: Literal["network"] = Field("network", exclude=True)
     image_size: ImageSize
-    channels: Annotated[int, Channels]
     epochs: Epochs
     batch_size: BatchSize
     learning_rate: LearningRate
     dropout: Dropout
-    # conv widths, for the networks whose shape is a param (custom_cnn)
-    filters: Annotated[tuple[int, ...] | None, Filters] = None
-    normalize: Normalize = "none"  # standardize: each image to mean 0 and deviation 1, inside the model
-    augment: AugmentConfig = AugmentConfig()
     label_smoothing: LabelSmoothing = 0.0
     # plateau: lr x0.1 when val loss stalls, stop early on it (MSc report); cosine: decay to 0 over all epochs,
     # no early stop (validation proved blind to the shift to the target films, so it should not end training).
@@ -84,7 +78,18 @@ class NetworkConfig(Section):
     ema: Annotated[float | None, Momentum] = None
 
 
-class TransferConfig(Section):
+class NetworkConfig(KerasFitConfig):
+    """A Keras network trained from scratch on images by `xraylab.training.train`."""
+
+    type: Literal["network"] = Field("network", exclude=True)
+    channels: Annotated[int, Channels]
+    # conv widths, for the networks whose shape is a param (custom_cnn)
+    filters: Annotated[tuple[int, ...] | None, Filters] = None
+    normalize: Normalize = "none"  # standardize: each image to mean 0 and deviation 1, inside the model
+    augment: AugmentConfig = AugmentConfig()
+
+
+class TransferConfig(KerasFitConfig):
     """A keras.applications backbone (3-channel input) with a GAP → dropout → dense head.
 
     `weights`: "imagenet" (from the Keras cache, never downloaded), null (random init) or a weights file.
@@ -92,11 +97,6 @@ class TransferConfig(Section):
     """
 
     type: Literal["transfer"] = Field("transfer", exclude=True)
-    image_size: ImageSize
-    epochs: Epochs
-    batch_size: BatchSize
-    learning_rate: LearningRate
-    dropout: Dropout
     weights: OptionalText
     mode: TransferMode
 

@@ -9,13 +9,17 @@ starts in a second rather than in eight.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.utils.class_weight import compute_class_weight
 
+from xraylab import atomic
 from xraylab.config import BalanceConfig
+from xraylab.errors import UserError
 
 
 
@@ -70,6 +74,21 @@ def class_weights(train: pd.DataFrame, cfg: BalanceConfig, num_classes: int) -> 
     weights = compute_class_weight("balanced", classes=present, y=train["label"].to_numpy())
     by_label = dict(zip(present.tolist(), weights.tolist()))
     return {int(label): round(float(by_label.get(label, 1.0)), 6) for label in labels}
+
+
+WEIGHTS_FILE = "class_weights.json"  # in the splits folder, beside the balanced manifest
+
+
+def write_class_weights(path: Path, weights: dict[int, float]) -> None:
+    # JSON keys are strings: the label numbers go in as text and come back as ints in `read_class_weights`.
+    atomic.write_json(path, {str(label): weight for label, weight in weights.items()})
+
+
+def read_class_weights(path: Path) -> dict[int, float]:
+    """The balance stage's loss weights by label."""
+    if not Path(path).is_file():
+        raise UserError(f"{path} not found; run `dvc repro balance` first")
+    return {int(label): float(weight) for label, weight in json.loads(Path(path).read_text()).items()}
 
 
 def _cycle(size: int, count: int, rng: np.random.Generator) -> np.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,13 +21,30 @@ PER_CLASS_METRICS = ("accuracy", "sensitivity", "specificity", "roc_auc")
 STUDY_METRICS = ("accuracy", "sensitivity", "specificity", "cohen_kappa")
 
 
-def best(metrics_dir: Path, network: bool = False) -> str:
-    """The model evaluate ranked best on validation (`network`: the best network, for what runs in Keras)."""
+@dataclass(frozen=True)
+class Choice:
+    """What metrics/leaderboard.json says was chosen, and by what (the rest of it is for `dvc metrics`)."""
+    select_metric: str
+    best_model: str | None
+    best_network: str | None
+
+
+def chosen(metrics_dir: Path) -> Choice:
     board_path = Path(metrics_dir) / "leaderboard.json"
     if not board_path.is_file():
         raise UserError(f"{board_path} not found, so there is no best model yet; run `dvc repro` or name a model")
     board = json.loads(board_path.read_text())
-    name = board["best_network"] if network else board["best_network"] or board["best_model"]
+    missing = [key for key in ("select_metric", "best_model", "best_network") if key not in board]
+    if missing:
+        raise UserError(f"{board_path} has no {', '.join(missing)}: it was not written by this version's evaluate; "
+                        "run `dvc repro evaluate`")
+    return Choice(board["select_metric"], board["best_model"], board["best_network"])
+
+
+def best(metrics_dir: Path, network: bool = False) -> str:
+    """The model evaluate ranked best on validation (`network`: the best network, for what runs in Keras)."""
+    choice = chosen(metrics_dir)
+    name = choice.best_network if network else choice.best_network or choice.best_model
     if name is None:
         raise UserError("no network among train.models, so there is none to use here; add one (e.g. custom_cnn) "
                         "to train.models")

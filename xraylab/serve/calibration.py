@@ -19,7 +19,7 @@ from xraylab.config import EvaluateConfig, ExternalConfig
 from xraylab.data.films import decodable
 from xraylab.errors import UserError
 from xraylab.evaluation import leaderboard, scoring
-from xraylab.serve import gate
+from xraylab.serve import contract, gate
 
 CALIBRATION_DIR = Path("calibration")
 SITE_FILE = "calibration.json"  # beside the TF.js model the page loads
@@ -65,6 +65,7 @@ def path_for(model_name: str, directory: Path = CALIBRATION_DIR) -> Path:
 
 def write(calibration: dict[str, Any], directory: Path = CALIBRATION_DIR, site_dir: Path | None = None) -> Path:
     """calibration/<model>.json, and a copy beside the page's model in `site_dir` where given."""
+    contract.checked(contract.Calibration, calibration, "a calibration")
     target = path_for(calibration["model"], directory)
     atomic.write_json(target, calibration)
     if site_dir is not None:
@@ -72,24 +73,21 @@ def write(calibration: dict[str, Any], directory: Path = CALIBRATION_DIR, site_d
     return target
 
 
-def threshold_for(model_name: str, model_digest: str, directory: Path = CALIBRATION_DIR) -> dict[str, Any] | None:
-    """The calibration made for this exact model file, None where there is none; stale ones are an error."""
+def threshold_for(model_name: str, model_digest: str, directory: Path = CALIBRATION_DIR) -> contract.Calibration | None:
+    """The calibration made for this exact model file, None where there is none; stale ones are an error (the web
+    page refuses a stale calibration.json the same way: docs/app.js `siteCalibration`)."""
     path = path_for(model_name, directory)
     if not path.is_file():
         return None
+    remedy = f"rerun `xraylab calibrate <films> --model {model_name}`, or remove {path} to use the model's own threshold"
     try:
-        calibration = json.loads(path.read_text())
-        made_for, threshold = calibration["model_digest"], float(calibration["threshold"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise UserError(f"{path} is not a calibration written by `xraylab calibrate`; rerun it or remove the "
-                        "file") from None
-    if made_for != model_digest:
+        made_for = json.loads(path.read_text()).get("model_digest")
+    except (json.JSONDecodeError, AttributeError):
+        made_for = None  # named below, with what is wrong
+    if made_for is not None and made_for != model_digest:
         raise UserError(f"{path} was made for another version of model {model_name} (its file has changed since); "
-                        f"rerun `xraylab calibrate <films> --model {model_name}`, or remove {path} to use the "
-                        "validation threshold")
-    if not 0 <= threshold <= 1:
-        raise UserError(f"{path}: threshold {threshold} is not a probability")
-    return calibration
+                        f"{remedy}")
+    return contract.read(contract.Calibration, path, "a calibration written by `xraylab calibrate`", remedy)
 
 
 def summary(calibration: dict[str, Any]) -> str:

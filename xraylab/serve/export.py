@@ -13,6 +13,7 @@ import tensorflow as tf
 from xraylab import atomic, saved
 from xraylab.evaluation.eval_file import EvalResult
 from xraylab.explain import attribution
+from xraylab.serve import contract
 from xraylab.serve import gate as film_gate
 
 META_FILE = "meta.json"
@@ -69,6 +70,7 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
         )
         _sort_graph_attributes(temp / "model.json")
         written = {**meta, "heatmap": serving.heatmap, "gate": gate_meta(gate)}
+        contract.checked(contract.ModelMeta, written, f"{out_dir / META_FILE}")  # what the page reads
         atomic.write_json(temp / META_FILE, written)
     return written
 

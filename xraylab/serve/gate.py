@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from xraylab import atomic, pipeline
+from xraylab import atomic, pipeline, saved
 from xraylab.errors import UserError
 
 GATE_FILE = "gate.json"  # in release/, beside the model
@@ -76,14 +76,14 @@ def read(path: Path) -> Gate:
     return Gate(**json.loads(path.read_text()))
 
 
-def read_for(path: Path, name: str, image_size: int, channels: int) -> Gate:
-    """The gate at `path`, if it was fitted for model `name`'s input: a stale gate, or another model's, would judge
+def read_for(path: Path, model: saved.ModelMeta) -> Gate:
+    """The gate at `path`, if it was fitted for `model`'s input: a stale gate, or another model's, would judge
     other pixels than the network sees."""
     fitted = read(path)
-    if (fitted.image_size, fitted.channels) != (image_size, channels):
+    if (fitted.image_size, fitted.channels) != (model.image_size, model.channels):
         raise UserError(f"{path} was fitted for {fitted.image_size} px inputs with {fitted.channels} channel(s), "
-                        f"but {name} takes {image_size} px with {channels}: run `dvc repro evaluate` (or "
-                        "`xraylab gate`) for this model")
+                        f"but {model.name} takes {model.image_size} px with {model.channels}: run `dvc repro "
+                        "evaluate` (or `xraylab gate`) for this model")
     return fitted
 
 

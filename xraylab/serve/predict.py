@@ -71,8 +71,8 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
     picked on validation."""
     if name == RELEASE:
         model, meta = release.load(release_dir)
-        return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, float(meta["threshold"]),
-                           meta.get("threshold_set") or "validation", _gate(Path(release_dir) / gate.GATE_FILE, model))
+        return ChosenModel(RELEASE, model, Path(release_dir) / release.MODEL_DIR, meta.threshold,
+                           meta.threshold_set or "validation", _gate(Path(release_dir) / gate.GATE_FILE, model))
     if name == BEST:
         name = leaderboard.best(metrics_dir)
     directory = models_dir / name
@@ -86,7 +86,7 @@ def resolve_model(name: str, models_dir: Path, metrics_dir: Path,
 
 
 def _gate(path: Path, model: saved.SavedModel) -> gate.Gate | None:
-    return gate.read_for(path, model.meta.name, model.meta.image_size, model.meta.channels) if path.is_file() else None
+    return gate.read_for(path, model.meta) if path.is_file() else None
 
 
 SUFFIXES = (".jpeg", ".jpg", ".png", ".bmp", ".gif", ".tif", ".tiff", *dicom.SUFFIXES)

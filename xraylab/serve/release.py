@@ -16,7 +16,7 @@ from xraylab import atomic, config, saved
 from xraylab.errors import UserError
 from xraylab.evaluation import eval_file, leaderboard
 from xraylab.kinds import ModelKind
-from xraylab.serve import export, gate
+from xraylab.serve import contract, export, gate
 from xraylab.training.train import TIMING_FILE
 
 RELEASE_DIR = Path("release")
@@ -105,7 +105,7 @@ def write(name: str, params_path: Path, models_dir: Path, metrics_dir: Path, rel
         saved.save(temp / MODEL_DIR, model.meta, model.model)
         # The gate fitted on this model's training films goes with it (predict and the page refuse what it finds
         # unlike them).
-        fitted = gate.read_for(Path(gates_dir) / f"{name}.json", name, model.meta.image_size, model.meta.channels)
+        fitted = gate.read_for(Path(gates_dir) / f"{name}.json", model.meta)
         fitted.write(temp / gate.GATE_FILE)
         # The exact file a site calibration (xraylab.serve.calibration) is made for; the page checks it too.
         meta["model_digest"] = saved.digest(temp / MODEL_DIR)
@@ -119,10 +119,10 @@ def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Pa
     """Convert the release as it stands (release/: its Keras model, gate and meta.json) for the site again: after
     a change to the export or the page's outputs. Its weights, threshold and figures stay as they are; its scores
     from outside this project are taken from `independent` (by experiment), where it has some by now."""
-    model, meta = load(release_dir)
+    model, read = load(release_dir)
+    meta = read.model_dump(mode="json", exclude_unset=True)  # the keys it was written with, no others
     meta["independent"] = (independent or {}).get(meta.get("experiment")) or meta.get("independent")
-    fitted = gate.read_for(Path(release_dir) / gate.GATE_FILE, meta["model"], model.meta.image_size,
-                           model.meta.channels)
+    fitted = gate.read_for(Path(release_dir) / gate.GATE_FILE, model.meta)
     cfg = config.load(params_path)
     meta = {key: value for key, value in meta.items() if key not in ("heatmap", "gate")}  # to_tfjs writes them
     written = export.to_tfjs(model.model, site_dir, cfg.convert.quantize, meta, fitted)
@@ -189,13 +189,14 @@ def at_operating_threshold(part: dict[str, Any], set_name: str, meta: dict[str, 
     return part["calibrated"] if set_name == meta.get("threshold_set") else part["at_val_threshold"]
 
 
-def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, dict[str, Any]]:
+def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, contract.ModelMeta]:
     """The release's Keras model and its meta.json."""
     meta_path = Path(release_dir) / META_FILE
+    restore = f"restore it with `git checkout -- {release_dir}`, or pass --model with a model under models/"
     if not meta_path.is_file():
-        raise UserError(f"no release model in {release_dir} ({META_FILE} missing); restore it with "
-                        f"`git checkout -- {release_dir}`, or pass --model with a model under models/")
-    return saved.load(Path(release_dir) / MODEL_DIR), json.loads(meta_path.read_text())
+        raise UserError(f"no release model in {release_dir} ({META_FILE} missing); {restore}")
+    meta = contract.read(contract.ModelMeta, meta_path, "a release's meta.json of this version", restore)
+    return saved.load(Path(release_dir) / MODEL_DIR), meta
 
 
 def _describe_data(cfg: config.Config, counts: dict[str, dict[str, int]]) -> str:

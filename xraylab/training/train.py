@@ -84,7 +84,7 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                                                 shuffle_seed=seed, cache=train_cfg.cache_images, epoch=epoch)
             val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,
                                               cache=train_cfg.cache_images)
-        loss = _loss(len(class_names), getattr(cfg, "label_smoothing", 0.0))
+        loss = _loss(len(class_names), cfg.label_smoothing)
         fitted.compile(optimizer=_optimizer(cfg, len(train)), loss=loss,
                        metrics=["accuracy", _auc(len(class_names))])
 
@@ -112,11 +112,10 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
 
 def _optimizer(cfg: NetworkConfig | TransferConfig, train_rows: int) -> keras.optimizers.Optimizer:
     """Adam at the configured rate, decayed by cosine over the run where asked, with a weight average (EMA)."""
-    schedule = getattr(cfg, "schedule", "plateau")
     rate = cfg.learning_rate
-    if schedule == "cosine":
+    if cfg.schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, -(-train_rows // cfg.batch_size) * cfg.epochs)
-    ema = getattr(cfg, "ema", None)
+    ema = cfg.ema
     # With use_ema, fit() ends by writing the averaged weights into the model, so the saved model is the average.
     return keras.optimizers.Adam(rate, use_ema=ema is not None, ema_momentum=ema or 0.99)
 
@@ -124,7 +123,7 @@ def _optimizer(cfg: NetworkConfig | TransferConfig, train_rows: int) -> keras.op
 def _validation_callbacks(cfg: NetworkConfig | TransferConfig) -> list[keras.callbacks.Callback]:
     """What validation steers: lr x0.1 when val loss stalls, stop when it stops improving (Kermany MSc report,
     ch. 4); nothing under a cosine schedule, which runs every epoch at the rates it set out."""
-    if getattr(cfg, "schedule", "plateau") == "cosine":
+    if cfg.schedule == "cosine":
         return []
     return [keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.1, patience=2),
             keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)]
@@ -178,8 +177,10 @@ def _fit_classic(name: str, cfg: ClassicConfig, seed: int, train: pd.DataFrame, 
             # As metrics, not log_params: that would write a params.yaml the stage does not declare.
             live.log_metric(f"best_{key}", value if isinstance(value, (int, float)) else str(value), plot=False)
         live.log_metric("cv_roc_auc", round(float(search.best_score_), 6), plot=False)
-        # The search itself as a plot: grouped-CV ROC AUC of every grid candidate.
-        candidates = [{"candidate": index, "cv_roc_auc": round(float(score), 6), "params": str(params)}
+        # The search itself as a plot: grouped-CV ROC AUC of every grid candidate. DVC draws a data file's last
+        # field against the row number (dvc/render/converter/vega.py, `_infer_y_from_data`), and the stage
+        # declares this folder without axes (networks' curves share it): so the score comes last.
+        candidates = [{"candidate": index, "params": str(params), "cv_roc_auc": round(float(score), 6)}
                       for index, (params, score) in enumerate(zip(search.cv_results_["params"],
                                                                   search.cv_results_["mean_test_score"]))]
         live.log_plot("grid_search", candidates, x="candidate", y="cv_roc_auc", template="linear",
