@@ -3,7 +3,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from xraylab import cli, config
@@ -21,15 +20,13 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     with tempfile.TemporaryDirectory(prefix="xraylab-download-") as scratch:
         found = sources.locate(cfg, Path(scratch), environ=os.environ, home=Path.home())
         raw, rejected = ingest.ingest(found, raw_dir)
-    folder = sources.user_folder(cfg)
-    # A Mac's `._*` beside each film, .DS_Store, Thumbs.db: never read as images, listed so nothing is hidden.
-    ignored = pd.DataFrame({"path": [str(path) for path in clutter.find(folder)] if folder else [],
-                            "reason": clutter.REASON})
-    rejected = pd.concat([rejected, ignored], ignore_index=True)
+    # A Mac's `._*` beside each film, .DS_Store, Thumbs.db: listed with the quarantined images.
+    rejected = clutter.with_ignored(rejected, sources.user_folder(cfg))
     manifest.write(report_dir / "quarantine.csv", rejected)
     report.write(raw, rejected, sources.class_names(cfg), report_dir)
+    ignored = int((rejected["reason"] == clutter.REASON).sum())
     typer.echo(f"download ({cfg.source}): {len(raw)} images into {raw_dir}, "
-               f"{len(rejected) - len(ignored)} quarantined, {len(ignored)} operating-system files ignored "
+               f"{len(rejected) - ignored} quarantined, {ignored} operating-system files ignored "
                f"(see {report_dir / 'quarantine.csv'})")
 
 

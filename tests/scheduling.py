@@ -19,14 +19,14 @@ SHARED_RUN = "reproduced"  # conftest.py `reproduced` builds the shared pipeline
 SHARED_RUN_DONE = "log.txt"  # temporary folder and writes this file last
 
 # Seconds each long run took on this project's 2-core machine (`pytest --durations` of a fresh clone's suite at
-# 32f7cc7, 2026-12-04; the readme part less since, its results.md run validated): only the order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
+# 4d79ed6, 2026-12-04): only the order matters. A test under tests/e2e/ not listed here counts as a one-minute run.
 MEASURED = {
-    "test_docs.py::test_every_documented_command_runs[docs]": 279,
-    "test_docs.py::test_every_documented_command_runs[readme]": 320,
-    "test_pr_job.py": 250,
-    "test_repro_three_class.py": 200,  # three classes, mixed precision and a transfer network: one run, two tests
-    "test_repro_mura.py": 65,
-    "test_repro_resume.py": 61,
+    "test_docs.py::test_every_documented_command_runs[docs]": 100,
+    "test_docs.py::test_every_documented_command_runs[readme]": 223,
+    "test_pr_job.py": 300,
+    "test_repro_three_class.py": 170,  # three classes, mixed precision and a transfer network: one run, two tests
+    "test_repro_mura.py": 83,
+    "test_repro_resume.py": 78,
     "test_profile_queue.py": 9,
     "test_docs.py::test_commands_left_out_are_still_documented": 0,  # reads the docs only: a short test
     "test_docs.py::test_the_readme_is_short": 0,  # reads the README only

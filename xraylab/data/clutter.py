@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
+import pandas as pd
+
 REASON = "ignored: an operating system's file (AppleDouble ._*, .DS_Store, Thumbs.db, __MACOSX), not an image"
 NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
 FOLDERS = frozenset({"__MACOSX", ".Spotlight-V100", ".Trashes", ".fseventsd"})
@@ -28,3 +30,10 @@ def find(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(path for path in root.rglob("*") if path.is_file() and is_clutter(path.relative_to(root)))
+
+
+def with_ignored(rejected: pd.DataFrame, folder: Path | None) -> pd.DataFrame:
+    """The quarantine list (path, reason) with the clutter under a user's `folder` added, each with `REASON`:
+    never read as images, but listed, so nothing is hidden."""
+    ignored = pd.DataFrame({"path": [str(path) for path in find(folder)] if folder else [], "reason": REASON})
+    return pd.concat([rejected, ignored], ignore_index=True)
