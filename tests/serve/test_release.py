@@ -104,6 +104,7 @@ def test_the_site_copy_is_converted_again_from_the_release_as_it_stands(workspac
     assert (tmp_path / "site" / "model.json").is_file()
 
 
+@pytest.mark.slow  # three DVC processes
 def test_the_release_model_is_a_dvc_artifact_that_dvc_artifacts_get_fetches(tmp_path: Path):
     # A repository holding what git tracks of the release, with this dvc.yaml, and a version tag as `gto` (DVC's
     # registry) writes them: `dvc artifacts get` finds the tag, then copies the files at that commit.

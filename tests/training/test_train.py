@@ -71,6 +71,7 @@ def test_class_weights_change_the_fit(tiny_manifest: pd.DataFrame, tmp_path: Pat
     assert weighted.mean() < plain.mean()
 
 
+@pytest.mark.slow  # over 10 s: the full run only
 def test_bottleneck_trains_the_head_on_features_extracted_once(tiny_manifest: pd.DataFrame, tmp_path: Path,
                                                               capsys):
     cfg = TransferConfig(image_size=32, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2, weights=None,
@@ -116,6 +117,7 @@ def test_cosine_schedule_decays_the_rate_every_epoch(tiny_manifest: pd.DataFrame
     assert len(rates) == 3 and (np.diff(rates) < 0).all() and rates.iloc[0] < 1e-3
 
 
+@pytest.mark.slow  # over 10 s: the full run only
 def test_the_saved_model_is_the_weight_average(tiny_manifest: pd.DataFrame, tmp_path: Path):
     # One step an epoch (16 films, batch 16). Keras starts the average at the weights after the first step;
     # an average that barely moves (momentum 1 - 1e-7) stays there, so 4 epochs save what 1 epoch trains.
