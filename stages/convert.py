@@ -18,13 +18,14 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
          out_dir: Path = typer.Option(Path("docs/model"))) -> None:
     cfg = config.load(params)
     determinism.pin_cpu(cfg.cpu)
-    name = leaderboard.best(metrics_dir, network=True)
+    choice = leaderboard.chosen(metrics_dir)
+    name = choice.best(network=True)
     model = saved.load(models_dir / name)
     result = eval_file.read(eval_file.path(metrics_dir, name))
     meta = {
         **export.page_meta(name, model, result),
         "test": result.test,
-        "selected_by": f"validation {leaderboard.chosen(metrics_dir).select_metric}",
+        "selected_by": f"validation {choice.select_metric}",
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it
     }

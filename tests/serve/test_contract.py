@@ -9,10 +9,10 @@ from conftest import REPO
 from xraylab.serve import contract
 
 DOCS = REPO / "docs"
-# What docs/app.js calls each record when it reads one: `meta` (and `state.meta`) a ModelMeta, `part` one of its
+# What docs/app.js calls each record when it reads one: `meta` (and `state.meta`) a PageMeta, `part` one of its
 # external sets, `own` and `independent` scores measured outside the project, `calibration` a site calibration.
 PAGE_NAMES = {
-    r"(?:state\.)?meta": contract.ModelMeta,
+    r"(?:state\.)?meta": contract.PageMeta,
     r"(?:state\.)?meta\.gate": contract.GateChecks,
     r"meta\.replaces": contract.Replaced,
     r"part": contract.ExternalSet,
@@ -25,12 +25,12 @@ PAGE_NAMES = {
 def test_the_committed_schemas_are_the_contracts():
     for name, kind in contract.SCHEMAS.items():
         committed = json.loads((DOCS / "schema" / name).read_text())
-        assert committed == contract.schema(kind), f"docs/schema/{name} is stale: run python -m xraylab.serve.contract"
+        assert committed == kind.model_json_schema(), f"docs/schema/{name} is stale: run python -m xraylab.serve.contract"
 
 
 @pytest.mark.parametrize("path", ["docs/model/meta.json", "docs/release/meta.json", "release/meta.json"])
 def test_every_committed_meta_json_keeps_the_contract(path: str):
-    meta = contract.ModelMeta.model_validate_json((REPO / path).read_text())
+    meta = contract.PageMeta.model_validate_json((REPO / path).read_text())
     assert meta.threshold == json.loads((REPO / path).read_text())["threshold"]
 
 
@@ -56,11 +56,11 @@ def test_the_page_reads_only_what_the_schemas_declare():
 
 def test_python_refuses_to_write_what_the_contract_lacks():
     meta = json.loads((DOCS / "model" / "meta.json").read_text())
-    contract.checked(contract.ModelMeta, meta, "docs/model/meta.json")
-    with pytest.raises(ValueError, match=r"meta.json does not match ModelMeta .*threshold_note: Extra inputs"):
-        contract.checked(contract.ModelMeta, {**meta, "threshold_note": "new"}, "meta.json")
+    contract.checked(contract.PageMeta, meta, "docs/model/meta.json")
+    with pytest.raises(ValueError, match=r"meta.json does not match PageMeta .*threshold_note: Extra inputs"):
+        contract.checked(contract.PageMeta, {**meta, "threshold_note": "new"}, "meta.json")
     with pytest.raises(ValueError, match=r"class_names: Field required"):
-        contract.checked(contract.ModelMeta, {key: value for key, value in meta.items() if key != "class_names"},
+        contract.checked(contract.PageMeta, {key: value for key, value in meta.items() if key != "class_names"},
                          "meta.json")
     with pytest.raises(ValueError, match=r"threshold: Input should be less than or equal to 1"):
-        contract.checked(contract.ModelMeta, {**meta, "threshold": 1.5}, "meta.json")
+        contract.checked(contract.PageMeta, {**meta, "threshold": 1.5}, "meta.json")

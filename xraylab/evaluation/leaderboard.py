@@ -28,6 +28,14 @@ class Choice:
     best_model: str | None
     best_network: str | None
 
+    def best(self, network: bool = False) -> str:
+        """The model ranked best on validation (`network`: the best network, for what runs in Keras)."""
+        name = self.best_network if network else self.best_network or self.best_model
+        if name is None:
+            raise UserError("no network among train.models, so there is none to use here; add one (e.g. custom_cnn) "
+                            "to train.models")
+        return name
+
 
 def chosen(metrics_dir: Path) -> Choice:
     board_path = Path(metrics_dir) / "leaderboard.json"
@@ -43,12 +51,7 @@ def chosen(metrics_dir: Path) -> Choice:
 
 def best(metrics_dir: Path, network: bool = False) -> str:
     """The model evaluate ranked best on validation (`network`: the best network, for what runs in Keras)."""
-    choice = chosen(metrics_dir)
-    name = choice.best_network if network else choice.best_network or choice.best_model
-    if name is None:
-        raise UserError("no network among train.models, so there is none to use here; add one (e.g. custom_cnn) "
-                        "to train.models")
-    return name
+    return chosen(metrics_dir).best(network)
 
 
 def build(results: Mapping[str, Mapping[str, Any]], select_metric: str) -> dict[str, Any]:

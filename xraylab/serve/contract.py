@@ -68,8 +68,9 @@ class Replaced(Record):
     independent: Optional[Independent]
 
 
-class ModelMeta(Record):
-    """meta.json: what the page and `xraylab predict` need of a model, and what it says about itself."""
+class PageMeta(Record):
+    """meta.json: what the page and `xraylab predict` need of a model, and what it says about itself (not
+    `xraylab.saved.ModelMeta`, the saved model's own record of its input and classes)."""
     model: str
     class_names: list[str] = Field(min_length=2)
     image_size: int = Field(ge=1)
@@ -129,7 +130,7 @@ class Calibration(Record):
     gate: Optional[GateRefusals]
 
 
-SCHEMAS = {"meta.schema.json": ModelMeta, "calibration.schema.json": Calibration}
+SCHEMAS = {"meta.schema.json": PageMeta, "calibration.schema.json": Calibration}
 
 
 def checked(kind: type[Record], data: dict[str, Any], source: str) -> dict[str, Any]:
@@ -156,14 +157,10 @@ def _first(error: ValidationError) -> str:
     return f"{'.'.join(map(str, problem['loc'])) or 'the file'}: {problem['msg']}"
 
 
-def schema(kind: type[Record]) -> dict[str, Any]:
-    return kind.model_json_schema()
-
-
 def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
     written = []
     for name, kind in SCHEMAS.items():
-        atomic.write_text(Path(directory) / name, json.dumps(schema(kind), indent=2, sort_keys=True) + "\n")
+        atomic.write_text(Path(directory) / name, json.dumps(kind.model_json_schema(), indent=2, sort_keys=True) + "\n")
         written.append(Path(directory) / name)
     return written
 

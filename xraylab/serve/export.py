@@ -70,7 +70,7 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
         )
         _sort_graph_attributes(temp / "model.json")
         written = {**meta, "heatmap": serving.heatmap, "gate": gate_meta(gate)}
-        contract.checked(contract.ModelMeta, written, f"{out_dir / META_FILE}")  # what the page reads
+        contract.checked(contract.PageMeta, written, f"{out_dir / META_FILE}")  # what the page reads
         atomic.write_json(temp / META_FILE, written)
     return written
 

@@ -189,13 +189,13 @@ def at_operating_threshold(part: dict[str, Any], set_name: str, meta: dict[str, 
     return part["calibrated"] if set_name == meta.get("threshold_set") else part["at_val_threshold"]
 
 
-def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, contract.ModelMeta]:
+def load(release_dir: Path = RELEASE_DIR) -> tuple[saved.SavedModel, contract.PageMeta]:
     """The release's Keras model and its meta.json."""
     meta_path = Path(release_dir) / META_FILE
     restore = f"restore it with `git checkout -- {release_dir}`, or pass --model with a model under models/"
     if not meta_path.is_file():
         raise UserError(f"no release model in {release_dir} ({META_FILE} missing); {restore}")
-    meta = contract.read(contract.ModelMeta, meta_path, "a release's meta.json of this version", restore)
+    meta = contract.read(contract.PageMeta, meta_path, "a release's meta.json of this version", restore)
     return saved.load(Path(release_dir) / MODEL_DIR), meta
 
 
