@@ -40,10 +40,11 @@ def test_repo_params_load_into_typed_sections():
     ("evaluate", "select_metric", "loss", "evaluate.select_metric must be one of"),
     ("evaluate", "threshold", "otsu", "evaluate.threshold must be a probability in (0, 1), youden or max_f1, "
                                       "sensitivity=<fraction> or specificity=<fraction>, got 'otsu'"),
-    ("evaluate", "threshold", 1.5, "evaluate.threshold must be in (0, 1) or a rule such as youden, got 1.5"),
+    ("evaluate", "threshold", 1.5, "evaluate.threshold must be a probability in (0, 1), youden or max_f1, "
+                                   "sensitivity=<fraction> or specificity=<fraction>, got 1.5"),
     ("evaluate", "threshold", "sensitivity=95", "evaluate.threshold must be a probability in (0, 1)"),
-    ("evaluate", "external", ["../films"], "evaluate.external must map names to labelled folders"),
-    ("evaluate", "external", {"site": "../films"}, "evaluate.external.site must be a mapping such as"),
+    ("evaluate", "external", ["../films"], "evaluate.external must be a mapping of names to labelled folders"),
+    ("evaluate", "external", {"site": "../films"}, "evaluate.external.site must be a mapping, e.g. {path: ../films"),
     ("evaluate", "external", {"site": {"folder": "x"}}, "evaluate.external.site has unknown keys ['folder']"),
     ("evaluate", "external", {"site": {"path": ""}}, "evaluate.external.site.path must be a non-empty string"),
     ("evaluate", "external", {"site": {"path": "x", "calibrate": "best"}},

@@ -4,8 +4,9 @@ The commands run as written, with bash (`xraylab` lines without shell syntax thr
 process: `run_in_process`), from the repository root, on the embedded sample with every model
 shrunk (so they finish in seconds; the scores are not the point), in a copy of the session's shared pipeline
 run (tests/conftest.py `reproduced`, which `dvc repro`-ed the same params). Where the docs name a reader's own data
-(`my-films/`, `path/to/chest_xray/train`, ...), and where profiles/release.yaml expects it beside the checkout,
-this test puts a small real-image copy (a synthetic MURA folder for MURA, which cannot be shipped). A command that cannot run here is listed in NOT_RUN with the reason; a research
+(`my-films/`, `path/to/chest_xray/train`, the path profiles/release.yaml ships, ...), this test puts a small
+real-image copy (a synthetic MURA folder for MURA, which cannot be shipped). A command that cannot run here is
+listed in NOT_RUN with the reason; a research
 experiment whose code other tests run is validated instead (VALIDATED, with where). The test fails if a listed
 command is no longer in the docs; a new command runs.
 """

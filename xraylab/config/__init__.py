@@ -1,9 +1,9 @@
 """params.yaml as typed, frozen objects, validated once at a stage's entry by one declarative schema.
 
 `sections.py` and `model_params.py` declare every key with its type, its allowed values and its default (the
-only place a default lives); `checks.py` holds the checks they are built from, and words the first wrong value as
-one line with its full key path (`train.models[1] 'rff' is not a section of models: ...`) instead of a traceback
-from deep inside Keras; `rules.py` is the vocabulary of threshold rules. Nothing below a stage's entry point reads
+only place a default lives), in pydantic's own constraints (`fields.py` holds the common ones); `wording.py` words
+the first wrong value as one line with its full key path (`models.custom_cnn.epochs must be an integer >= 1, got
+True`) instead of a traceback from deep inside Keras; `rules.py` is the vocabulary of threshold rules. Nothing below a stage's entry point reads
 params.yaml; it receives these objects instead.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any, Mapping
 import yaml
 from pydantic import ValidationError, model_validator
 
-from xraylab.config.checks import ConfigError, Section, one_line, sentence
+from xraylab.config.fields import Section
+from xraylab.config.wording import ConfigError, one_line
 from xraylab.config.model_params import (MODEL_TYPES, NORMALIZE, SCHEDULES, TRANSFER_MODES, AugmentConfig,
                                          ClassicConfig, ModelConfig, NetworkConfig, TransferConfig)
 from xraylab.config.sections import (BALANCE_METHODS, CPU_ISAS, DATA_SOURCES, PRECISIONS, QUANTIZE, SELECT_METRICS,
@@ -47,9 +48,12 @@ class Config(Section):
     def _trained_models_have_sections(self) -> Config:
         for index, name in enumerate(self.train.models):
             if name not in self.models:
-                raise sentence(f"train.models[{index}] {name!r} is not a section of models: "
+                raise ValueError(f"train.models[{index}] {name!r} is not a section of models: "
                                f"known {sorted(self.models)}")
         return self
+
+
+_SCHEMA = Config.model_json_schema()
 
 
 def load(path: Path | str = "params.yaml") -> Config:
@@ -77,4 +81,4 @@ def parse(raw: Mapping[str, Any]) -> Config:
     try:
         return Config.model_validate(dict(raw))
     except ValidationError as error:
-        raise ConfigError(one_line(error, tuple(MODEL_TYPES))) from None
+        raise ConfigError(one_line(error, _SCHEMA)) from None

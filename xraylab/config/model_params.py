@@ -3,20 +3,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
+from pydantic import AfterValidator, ConfigDict, Field
 
-from xraylab.config.checks import (Choice, Integer, NonNegative, Number, OptionalText, Section, checked, is_integer,
-                                   is_number, keyed, problem)
+from xraylab.config.fields import AtLeastOne, NonNegative, OptionalText, Section
 
 NORMALIZE = ("none", "standardize")
 SCHEDULES = ("plateau", "cosine")
 TRANSFER_MODES = ("finetune", "bottleneck")
 
 
-def _jpeg_quality(quality: float) -> float:
-    if not (quality == 0 or 1 <= quality <= 95):
-        raise problem("must be a JPEG quality from 1 to 95 (or 0: off)")
+def _off_or_quality(quality: float) -> float:
+    if not (quality == 0 or quality >= 1):
+        raise ValueError("below 1")  # worded from the field's description
     return quality
+
+
+def _grey_or_rgb(channels: int) -> int:
+    if channels not in (1, 3):
+        raise ValueError("not 1 or 3")
+    return channels
 
 
 class AugmentConfig(Section):
@@ -30,7 +35,7 @@ class AugmentConfig(Section):
     re-encoded at as a JPEG, drawn from [jpeg, 95].
     """
 
-    shape = "must be a mapping of strengths, e.g. {contrast: 0.3}"
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contrast": 0.3}]})
     contrast: NonNegative = 0.0
     brightness: NonNegative = 0.0
     gamma: NonNegative = 0.0
@@ -39,27 +44,23 @@ class AugmentConfig(Section):
     rotation: NonNegative = 0.0
     translate: NonNegative = 0.0
     noise: NonNegative = 0.0
-    jpeg: Annotated[NonNegative, AfterValidator(_jpeg_quality)] = 0.0
+    jpeg: Annotated[float, Field(strict=True, ge=0, le=95, description="a JPEG quality from 1 to 95 (or 0: off)"),
+                    AfterValidator(_off_or_quality)] = 0.0
 
 
-Filters = checked(lambda value: value is None or (isinstance(value, (list, tuple)) and bool(value) and all(
-    is_integer(count) and count > 0 for count in value)), "must be a non-empty list of positive integers")
-Channels = checked(lambda value: value in (1, 3) and not isinstance(value, bool), "must be 1 (greyscale) or 3 (RGB)")
-Momentum = checked(lambda value: value is None or (is_number(value) and 0 < value < 1),
-                   "must be a momentum in (0, 1), e.g. 0.995, or null",
-                   lambda value: None if value is None else float(value))
-
-
-ImageSize = Integer(8)
-Epochs = Integer(1)
-BatchSize = Integer(1)
-LearningRate = Number(0, low_open=True, message="must be positive")
-Dropout = Number(0, 1, high_open=True)
-Normalize = Choice(*NORMALIZE)
-Schedule = Choice(*SCHEDULES)
-TransferMode = Choice(*TRANSFER_MODES)
-LabelSmoothing = Number(0, 0.5, high_open=True)
-Folds = Integer(2)
+ImageSize = Annotated[int, Field(strict=True, ge=8)]
+Epochs = AtLeastOne
+BatchSize = AtLeastOne
+LearningRate = Annotated[float, Field(strict=True, gt=0)]
+Dropout = Annotated[float, Field(strict=True, ge=0, lt=1)]
+Normalize = Literal[NORMALIZE]
+Schedule = Literal[SCHEDULES]
+TransferMode = Literal[TRANSFER_MODES]
+LabelSmoothing = Annotated[float, Field(strict=True, ge=0, lt=0.5)]
+Folds = Annotated[int, Field(strict=True, ge=2)]
+Momentum = Annotated[float, Field(strict=True, gt=0, lt=1)]
+Channels = Annotated[int, Field(strict=True, description="1 (greyscale) or 3 (RGB)"), AfterValidator(_grey_or_rgb)]
+Filters = Annotated[tuple[AtLeastOne, ...], Field(min_length=1)]
 
 
 class KerasFitConfig(Section):
@@ -75,16 +76,16 @@ class KerasFitConfig(Section):
     # no early stop (validation proved blind to the shift to the target films, so it should not end training).
     schedule: Schedule = "plateau"
     # keep an exponential moving average of the weights (this momentum a step) and save it
-    ema: Annotated[float | None, Momentum] = None
+    ema: Annotated[Momentum | None, Field(description="a momentum in (0, 1), e.g. 0.995, or null")] = None
 
 
 class NetworkConfig(KerasFitConfig):
     """A Keras network trained from scratch on images by `xraylab.training.train`."""
 
     type: Literal["network"] = Field("network", exclude=True)
-    channels: Annotated[int, Channels]
+    channels: Channels
     # conv widths, for the networks whose shape is a param (custom_cnn)
-    filters: Annotated[tuple[int, ...] | None, Filters] = None
+    filters: Annotated[Filters | None, Field(description="a non-empty list of positive integers")] = None
     normalize: Normalize = "none"  # standardize: each image to mean 0 and deviation 1, inside the model
     augment: AugmentConfig = AugmentConfig()
 
@@ -105,10 +106,7 @@ class TransferConfig(KerasFitConfig):
         return 3  # ImageNet backbones take RGB; greyscale X-rays are decoded to three equal channels
 
 
-Grid = checked(lambda value: isinstance(value, dict) and bool(value),
-               "must be a mapping of hyper-parameter → list of values")
-SearchValues = checked(lambda value: isinstance(value, (list, tuple)) and bool(value),
-                       "must be a non-empty list of values to search", tuple)
+SearchValues = Annotated[tuple[Any, ...], Field(min_length=1)]
 
 
 class ClassicConfig(Section):
@@ -117,27 +115,12 @@ class ClassicConfig(Section):
     type: Literal["classic"] = Field("classic", exclude=True)
     image_size: ImageSize
     cv_folds: Folds
-    grid: Annotated[dict[str, Annotated[tuple[Any, ...], SearchValues]], Grid]
+    grid: Annotated[dict[str, SearchValues], Field(min_length=1, description=(
+        "a mapping of hyper-parameter → list of values"))]
 
 
 MODEL_TYPES = {"network": NetworkConfig, "transfer": TransferConfig, "classic": ClassicConfig}
 
 
-def _model_type(section: Any) -> str | None:
-    if isinstance(section, dict):
-        return section.get("type")
-    return getattr(section, "type", None)
-
-
-def _section_first(section: Any) -> Any:
-    if not isinstance(section, dict) and not isinstance(section, tuple(MODEL_TYPES.values())):
-        raise problem("must be a mapping")
-    if isinstance(section, dict) and section.get("type") not in tuple(MODEL_TYPES):  # a tuple: any value compares
-        raise keyed(f".type must be one of {list(MODEL_TYPES)}, got {section.get('type')!r}")
-    return section
-
-
-ModelConfig = Annotated[
-    Union[Annotated[NetworkConfig, Tag("network")], Annotated[TransferConfig, Tag("transfer")],
-          Annotated[ClassicConfig, Tag("classic")]],
-    Discriminator(_model_type), BeforeValidator(_section_first)]
+# The `type` key picks the schema; pydantic names the allowed types when it is missing or wrong.
+ModelConfig = Annotated[Union[NetworkConfig, TransferConfig, ClassicConfig], Field(discriminator="type")]

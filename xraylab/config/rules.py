@@ -6,32 +6,28 @@ A probability in (0, 1) is used as given; `youden`, `max_f1`, `sensitivity=<frac
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from xraylab.errors import UserError
+from pydantic import Field, TypeAdapter, ValidationError
+
+from xraylab.config.wording import ConfigError, one_line
 
 RULES = ("youden", "max_f1")
 # "sensitivity=0.95": the highest threshold that still finds 95% of positives (a screening operating point);
 # "specificity=0.9": the lowest threshold that still clears 90% of negatives.
 TARGET_RULE = re.compile(r"^(sensitivity|specificity)=(0(?:\.\d+)?|1(?:\.0+)?)$")
 
-
-def rule_problem(rule: object) -> str | None:
-    """What is wrong with `rule` as a threshold rule, with the value it got; None when it is one."""
-    if isinstance(rule, bool) or not isinstance(rule, (int, float, str)):
-        return f"must be a probability or a rule, got {rule!r}"
-    if isinstance(rule, str):
-        if rule in RULES or TARGET_RULE.match(rule):
-            return None
-        return (f"must be a probability in (0, 1), {' or '.join(RULES)}, sensitivity=<fraction> or "
-                f"specificity=<fraction>, got {rule!r}")
-    if not 0 < rule < 1:
-        return f"must be in (0, 1) or a rule such as youden, got {rule}"
-    return None
+Rule = Annotated[
+    Annotated[float, Field(strict=True, gt=0, lt=1)]
+    | Annotated[str, Field(strict=True, pattern=f"^(?:{'|'.join(RULES)})$|{TARGET_RULE.pattern}")],
+    Field(description=f"a probability in (0, 1), {' or '.join(RULES)}, sensitivity=<fraction> or "
+                      "specificity=<fraction>")]
+_RULE = TypeAdapter(Rule)
 
 
-def check_rule(rule: float | str, key: str) -> float | str:
-    """`rule` if it is one `choose` understands; else an error naming `key` and the forms it takes."""
-    wrong = rule_problem(rule)
-    if wrong is not None:
-        raise UserError(f"{key} {wrong}")
-    return rule if isinstance(rule, str) else float(rule)
+def check_rule(rule: object, key: str) -> float | str:
+    """`rule` if it is one `choose` understands (a probability as a float); else an error naming `key`."""
+    try:
+        return _RULE.validate_python(rule)
+    except ValidationError as error:
+        raise ConfigError(one_line(error, _RULE.json_schema(), root=key)) from None

@@ -1,14 +1,13 @@
 """The sections of params.yaml other than `models:`, one schema each; defaults live here and nowhere else."""
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from xraylab.config.checks import (Boolean, Choice, Fraction, Integer, NonNegative, Number, OptionalText, Section,
-                                   Text, checked, is_integer, keyed, problem, sentence)
-from xraylab.config.rules import rule_problem
+from xraylab.config.fields import (AtLeastOne, Boolean, Fraction, NamedMapping, NonNegative, OptionalText, Positive,
+                                   Section, Seed, Text)
+from xraylab.config.rules import Rule
 
 DATA_SOURCES = ("sample", "kermany_url", "kaggle", "local", "mura", "synthetic")
 TASKS = ("binary", "three_class")
@@ -21,34 +20,30 @@ CPU_ISAS = ("sse41", "avx", "avx2", "avx2_vnni", "avx512_core", "avx512_core_vnn
 SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
 QUANTIZE = ("float16", "none")
 
-Seed = Integer(0)
-AtLeastOne = Integer(1)
-Source = Choice(*DATA_SOURCES)
-Task = Choice(*TASKS)
-BalanceMethod = Choice(*BALANCE_METHODS)
-Precision = Choice(*PRECISIONS)
-SelectMetric = Choice(*SELECT_METRICS)
-Quantize = Choice(*QUANTIZE)
-ImageCount = Integer(4)
-Pixels = Integer(32)
-Zoom = Number(0, 1, low_open=True, message="must be in (0, 1] (1 = no zoom)")
-Brightness = Number(0, 1, high_open=True)
-Spread = Number(0, 1, high_open=True, message="must be in [0, 1) (0.2 = factors 0.8 to 1.2)")
-Resamples = Integer(10)
-Confidence = Number(0, 1, low_open=True, high_open=True, message="must be in (0, 1), e.g. 0.95")
-Bins = Integer(2)
-Opacity = Number(0, 1, low_open=True)
-
-
-Sha256 = checked(lambda value: value is None or (isinstance(value, str) and bool(re.fullmatch(r"[0-9a-f]{64}", value))),
-                 "must be the archive's 64-digit lowercase hex SHA-256")
+Source = Literal[DATA_SOURCES]
+Task = Literal[TASKS]
+BalanceMethod = Literal[BALANCE_METHODS]
+Precision = Literal[PRECISIONS]
+SelectMetric = Literal[SELECT_METRICS]
+Quantize = Literal[QUANTIZE]
+Isa = Literal[CPU_ISAS]
+ImageCount = Annotated[int, Field(strict=True, ge=4)]
+Pixels = Annotated[int, Field(strict=True, ge=32)]
+Zoom = Annotated[float, Field(strict=True, gt=0, le=1)]  # 1 = no zoom
+Brightness = Annotated[float, Field(strict=True, ge=0, lt=1)]
+Spread = Annotated[float, Field(strict=True, ge=0, lt=1)]  # 0.2 = factors 0.8 to 1.2
+Resamples = Annotated[int, Field(strict=True, ge=10)]
+Confidence = Annotated[float, Field(strict=True, gt=0, lt=1, examples=[0.95])]
+Bins = Annotated[int, Field(strict=True, ge=2)]
+Opacity = Annotated[float, Field(strict=True, gt=0, le=1)]
+Sha256 = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{64}$")]
 
 
 class KermanyUrlConfig(Section):
     """The public archive over HTTPS; verified against `sha256` before anything is unpacked."""
 
     url: OptionalText
-    sha256: Annotated[str | None, Sha256]
+    sha256: Annotated[Sha256 | None, Field(description="the archive's 64-digit lowercase hex SHA-256")]
 
 
 class KaggleConfig(Section):
@@ -78,7 +73,7 @@ class SyntheticConfig(Section):
     @model_validator(mode="after")
     def _sizes(self) -> SyntheticConfig:
         if self.max_size < self.min_size:
-            raise sentence(f"data.synthetic.max_size must be >= data.synthetic.min_size, got {self.max_size} < "
+            raise ValueError(f"data.synthetic.max_size must be >= data.synthetic.min_size, got {self.max_size} < "
                            f"{self.min_size}")
         return self
 
@@ -98,18 +93,18 @@ class DataConfig(Section):
     def _source_needs(self) -> DataConfig:
         """What the chosen source cannot do without; other sources' sections may stay unset."""
         if self.source == "mura" and self.task != "binary":
-            raise sentence(f"data.task must be binary for data.source mura (normal / abnormal), got {self.task!r}")
+            raise ValueError(f"data.task must be binary for data.source mura (normal / abnormal), got {self.task!r}")
         if self.source == "kermany_url" and self.kermany_url.url is None:
-            raise sentence("data.kermany_url.url is required for data.source kermany_url: the download link of "
+            raise ValueError("data.kermany_url.url is required for data.source kermany_url: the download link of "
                            "ChestXRay2017.zip (doi:10.17632/rscbjbr9sj.2)")
         if self.source == "kermany_url" and self.kermany_url.sha256 is None:
-            raise sentence("data.kermany_url.sha256 is required for data.source kermany_url: the archive is "
+            raise ValueError("data.kermany_url.sha256 is required for data.source kermany_url: the archive is "
                            "verified before anything is unpacked")
         if self.source == "local" and self.local.path is None:
-            raise sentence("data.local.path is required for data.source local: a folder in the Kermany layout "
+            raise ValueError("data.local.path is required for data.source local: a folder in the Kermany layout "
                            "({train,test}/{NORMAL,PNEUMONIA}/) or any folder with data.local.labels_csv")
         if self.source == "mura" and self.mura.path is None:
-            raise sentence("data.mura.path is required for data.source mura: the MURA-v1.1 folder")
+            raise ValueError("data.mura.path is required for data.source mura: the MURA-v1.1 folder")
         return self
 
 
@@ -121,7 +116,7 @@ class SplitConfig(Section):
     @model_validator(mode="after")
     def _room_left_to_train(self) -> SplitConfig:
         if self.val_fraction + self.test_fraction >= 1:
-            raise sentence("split.val_fraction + split.test_fraction must be below 1, "
+            raise ValueError("split.val_fraction + split.test_fraction must be below 1, "
                            f"got {self.val_fraction} + {self.test_fraction}")
         return self
 
@@ -136,43 +131,26 @@ class BalanceConfig(Section):
     max_saturation: Spread
 
 
-def _model_names(value: Any) -> Any:
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(name, str) for name in value):
-        raise problem("must be a non-empty list of model names")
-    if len(set(value)) != len(value):
-        raise keyed(f"lists a model twice: {list(value)}")
-    return tuple(value)
-
-
 class TrainConfig(Section):
-    models: Annotated[tuple[str, ...], BeforeValidator(_model_names)]
+    models: Annotated[tuple[Text, ...], Field(min_length=1, description="a non-empty list of model names")]
     seed: Seed
     cache_images: Boolean  # keep decoded (and augmented) images in memory after the first epoch
     # auto: mixed_float16 on GPUs (float16 compute, about twice the throughput), float32 elsewhere;
     # mixed_float16 forces it on any device (on a CPU slowly: how the tests exercise the GPU's path)
     precision: Precision = "auto"
 
-
-Isa = checked(lambda value: value is None or value in CPU_ISAS, f"must be null or one of {list(CPU_ISAS)}")
-Threads = checked(lambda value: value is None or (is_integer(value) and value >= 1), "must be an integer >= 1 or null")
+    @model_validator(mode="after")
+    def _each_model_once(self) -> TrainConfig:
+        if len(set(self.models)) != len(self.models):
+            raise ValueError(f"train.models lists a model twice: {list(self.models)}")
+        return self
 
 
 class CpuConfig(Section):
     """Which CPU code path TensorFlow takes (xraylab.determinism.pin_cpu): the weights depend on it."""
 
-    isa: Annotated[str | None, Isa]  # oneDNN's instruction-set cap, e.g. avx2; None: the best
-    threads: Annotated[int | None, Threads]  # TensorFlow's intra-op threads; None: one per core
-
-
-def _rule(value: Any) -> Any:
-    wrong = rule_problem(value)
-    if wrong is not None:
-        raise keyed(wrong)
-    return value if isinstance(value, str) else float(value)
-
-
-Rule = Annotated[float | str, BeforeValidator(_rule)]
-Positive = Number(0, low_open=True, message="must be > 0")  # a factor or exponent: 0 would erase the image
+    isa: Isa | None  # oneDNN's instruction-set cap, e.g. avx2; None: the best
+    threads: AtLeastOne | None  # TensorFlow's intra-op threads; None: one per core
 
 
 class ShiftConfig(Section):
@@ -183,7 +161,7 @@ class ShiftConfig(Section):
     Gaussian sigma in pixels of the model's input; noise: standard deviation of added Gaussian noise.
     """
 
-    shape = "must be a mapping such as {gamma: 1.5}"
+    model_config = ConfigDict(json_schema_extra={"examples": [{"gamma": 1.5}]})
     contrast: Positive = 1.0
     gamma: Positive = 1.0
     blur: NonNegative = 0.0
@@ -197,19 +175,9 @@ class ExternalConfig(Section):
     validation threshold: what a site that calibrates on its films would get (optimistic: the set chose it).
     """
 
-    shape = "must be a mapping such as {path: ../films, calibrate: youden}"
+    model_config = ConfigDict(json_schema_extra={"examples": [{"path": "../films"}]})
     path: Text
     calibrate: Rule | None = None
-
-
-def _mapping_of(shape: str):
-    def check(value: Any) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise problem(shape)
-        return value
-    return BeforeValidator(check)
 
 
 class EvaluateConfig(Section):
@@ -221,10 +189,10 @@ class EvaluateConfig(Section):
     bootstrap_seed: Seed
     confidence: Confidence
     calibration_bins: Bins
-    shifts: Annotated[dict[str, ShiftConfig],
-                      _mapping_of("must map names to shifts, e.g. {dim: {contrast: 0.6}}")] = {}
-    external: Annotated[dict[str, ExternalConfig],
-                        _mapping_of("must map names to labelled folders, e.g. {target: {path: ../films}}")] = {}
+    shifts: Annotated[dict[str, ShiftConfig], NamedMapping, Field(
+        description="a mapping of names to shifts, e.g. {dim: {contrast: 0.6}}")] = {}
+    external: Annotated[dict[str, ExternalConfig], NamedMapping, Field(
+        description="a mapping of names to labelled folders, e.g. {target: {path: ../films}}")] = {}
 
 
 class GradcamConfig(Section):
@@ -245,7 +213,7 @@ class GateConfig(Section):
     """The chest-film gate (xraylab/serve/gate.py): principal components of the training films' shrunk images,
     and thresholds keeping `keep` of held-out films, widened by `margin`."""
 
-    size: Integer(8) = 32
+    size: Annotated[int, Field(strict=True, ge=8)] = 32
     components: AtLeastOne = 12
-    keep: Number(0.5, 1, message="must be in [0.5, 1], e.g. 0.995") = 0.995
-    margin: Number(1, 3, message="must be in [1, 3] (1.15: thresholds 15% above)") = 1.15
+    keep: Annotated[float, Field(strict=True, ge=0.5, le=1, examples=[0.995])] = 0.995
+    margin: Annotated[float, Field(strict=True, ge=1, le=3)] = 1.15  # 1.15: thresholds 15% above
