@@ -104,11 +104,11 @@ def test_every_result_evaluate_writes_reads_back_as_the_typed_eval_file(tmp_path
         written.write_text(json.dumps(result))
         typed = eval_file.read(written)
         assert typed.threshold == result["threshold"] and typed.kind == result["kind"]
-        assert {name: getattr(typed, name) for name in result} == json.loads(json.dumps(result))
+        assert typed.model_dump(mode="json", exclude_unset=True) == json.loads(json.dumps(result))
     assert results[0]["external"]["target"]["calibrated"] and results[2]["classes"]  # the optional parts were there
     written.write_text(json.dumps({**results[0], "thresold": 0.5}))
-    with pytest.raises(UserError, match=r"model2.json is not an evaluate result of this version \(unknown keys "
-                                        r"\['thresold'\]"):
+    with pytest.raises(UserError, match=r"model2.json is not an evaluate result of this version \(thresold: Extra "
+                                        r"inputs are not permitted\)"):
         eval_file.read(written)
     with pytest.raises(UserError, match="missing.json not found, so missing has no threshold"):
         eval_file.read(tmp_path / "missing.json")

@@ -3,8 +3,8 @@
 `sections.py` and `model_params.py` declare every key with its type, its allowed values and its default (the
 only place a default lives), in pydantic's own constraints (`fields.py` holds the common ones); `wording.py` words
 the first wrong value as one line with its full key path (`models.custom_cnn.epochs must be an integer >= 1, got
-True`) instead of a traceback from deep inside Keras; `rules.py` is the vocabulary of threshold rules. Nothing below a stage's entry point reads
-params.yaml; it receives these objects instead.
+True`) instead of a traceback from deep inside Keras; `rules.py` is the vocabulary of threshold rules. Nothing
+below a stage's entry point reads params.yaml; it receives these objects instead.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class Config(Section):
         for index, name in enumerate(self.train.models):
             if name not in self.models:
                 raise ValueError(f"train.models[{index}] {name!r} is not a section of models: "
-                               f"known {sorted(self.models)}")
+                                 f"known {sorted(self.models)}")
         return self
 
 

@@ -74,7 +74,7 @@ class SyntheticConfig(Section):
     def _sizes(self) -> SyntheticConfig:
         if self.max_size < self.min_size:
             raise ValueError(f"data.synthetic.max_size must be >= data.synthetic.min_size, got {self.max_size} < "
-                           f"{self.min_size}")
+                             f"{self.min_size}")
         return self
 
 
@@ -96,13 +96,13 @@ class DataConfig(Section):
             raise ValueError(f"data.task must be binary for data.source mura (normal / abnormal), got {self.task!r}")
         if self.source == "kermany_url" and self.kermany_url.url is None:
             raise ValueError("data.kermany_url.url is required for data.source kermany_url: the download link of "
-                           "ChestXRay2017.zip (doi:10.17632/rscbjbr9sj.2)")
+                             "ChestXRay2017.zip (doi:10.17632/rscbjbr9sj.2)")
         if self.source == "kermany_url" and self.kermany_url.sha256 is None:
             raise ValueError("data.kermany_url.sha256 is required for data.source kermany_url: the archive is "
-                           "verified before anything is unpacked")
+                             "verified before anything is unpacked")
         if self.source == "local" and self.local.path is None:
             raise ValueError("data.local.path is required for data.source local: a folder in the Kermany layout "
-                           "({train,test}/{NORMAL,PNEUMONIA}/) or any folder with data.local.labels_csv")
+                             "({train,test}/{NORMAL,PNEUMONIA}/) or any folder with data.local.labels_csv")
         if self.source == "mura" and self.mura.path is None:
             raise ValueError("data.mura.path is required for data.source mura: the MURA-v1.1 folder")
         return self
@@ -117,7 +117,7 @@ class SplitConfig(Section):
     def _room_left_to_train(self) -> SplitConfig:
         if self.val_fraction + self.test_fraction >= 1:
             raise ValueError("split.val_fraction + split.test_fraction must be below 1, "
-                           f"got {self.val_fraction} + {self.test_fraction}")
+                             f"got {self.val_fraction} + {self.test_fraction}")
         return self
 
 

@@ -4,7 +4,8 @@ convert and `xraylab release` write meta.json beside a TF.js model; `xraylab cal
 Each is checked against its model here before it is written, and read through it: a field the page needs cannot
 go missing or change type without an error on the Python side. The JSON Schemas in docs/schema/ are generated
 from these models (`python -m xraylab.serve.contract` writes them again); docs/app.js reads only what they declare
-(tests/serve/test_contract.py checks the page's reads against them).
+(tests/serve/test_contract.py checks the page's reads against them). The score records inside them are evaluate's
+own (xraylab.evaluation.eval_file): one definition from metrics/eval/ to the page.
 """
 from __future__ import annotations
 
@@ -12,35 +13,13 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from xraylab import atomic
 from xraylab.errors import UserError
+from xraylab.evaluation.eval_file import Calibrated, ExternalSet, Record, Scored
 
 SCHEMA_DIR = Path("docs/schema")
-
-
-class Record(BaseModel):
-    # Unknown keys are an error: what Python writes is what the schema declares.
-    model_config = ConfigDict(extra="forbid")
-
-
-class Scored(Record):
-    """Scores at one threshold with their bootstrap intervals (xraylab.evaluation.scoring.scored)."""
-    scores: dict[str, Optional[float]]
-    interval: dict[str, tuple[float, float]] = Field(description="[low, high] at the file's confidence")
-
-
-class Calibrated(Scored):
-    rule: str
-    threshold: float = Field(ge=0, le=1)
-
-
-class ExternalSet(Record):
-    """A labelled set from elsewhere (evaluate.external), at the validation threshold and at its own."""
-    count: int = Field(ge=0)
-    at_val_threshold: Scored
-    calibrated: Optional[Calibrated] = None
 
 
 class GateChecks(Record):

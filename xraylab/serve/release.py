@@ -42,12 +42,12 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
     split = _read_json(metrics_dir / "split.json", "run `dvc repro split` first")
     trained = _read_json(metrics_dir / "train" / name / "metrics.json", f"run `dvc repro train@{name}` first")
     counts = {part: split[part] for part in ("train", "val", "test") if part in split}
-    external = dict(result.external)
+    external = {name: part.model_dump(mode="json", exclude_unset=True) for name, part in result.external.items()}
     meta = {
         "release": True,
         **export.page_meta(name, model, result),
         "val_shifted": result.val_shifted,
-        "held_out": result.test,
+        "held_out": result.test.model_dump(mode="json", exclude_unset=True),
         "external": external,
         "trained_on": _describe_data(cfg, counts),
         "data_source": cfg.data.source,
