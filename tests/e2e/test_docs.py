@@ -61,7 +61,7 @@ VALIDATED = {
                                              "each backbone's build, feature split and Grad-CAM: "
                                              "tests/models/test_transfer.py (the run took six minutes)",
     (RESEARCH, "dvc exp run --queue"): "the bottleneck sweep: the guide's sweep runs the same queue",
-    (RESEARCH, "dvc exp run -n mura"): "tests/e2e/test_repro_mura.py runs the MURA pipeline",
+    (RESEARCH, "dvc exp run -n mura"): "tests/e2e/test_repro_mura.py runs the MURA pipeline to evaluate",
     (RESEARCH, "dvc exp run -n batch-normal2"): "a labels CSV of the local source: tests/data/test_local.py; the "
                                                 "rest is the release profile's pipeline",
     ("docs/results.md", "dvc exp run -n three-class-release"): "tests/e2e/test_repro_three_class.py runs it",

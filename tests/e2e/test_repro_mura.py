@@ -1,6 +1,8 @@
-"""MURA at study level: `dvc repro` with data.source mura on a MURA-layout folder of real X-ray files (a copy of
-the session's shared pipeline run with the source switched); the leaderboard's study-level scores are checked
-against the per-image predictions aggregated here."""
+"""MURA at study level: `dvc repro evaluate` with data.source mura on a MURA-layout folder of real X-ray files (a
+copy of the session's shared pipeline run with the source switched); the leaderboard's study-level scores are
+checked against the per-image predictions aggregated here. What MURA changes ends at evaluate (its folder's
+reading, the patient split, the study scores): gradcam and convert read the same files for any source, and run
+in every other pipeline test."""
 import json
 from pathlib import Path
 
@@ -23,7 +25,7 @@ def test_mura_studies_are_scored_as_a_whole(reproduced, tmp_path: Path):
         params["evaluate"]["external"] = {}  # chest films are no external set for a musculoskeletal model
 
     edit_params(repo, use_mura)
-    run("dvc", "repro", cwd=repo)
+    run("dvc", "repro", "evaluate", cwd=repo)
 
     valid_studies = (mura / "valid_labeled_studies.csv").read_text().split()
     for name in ("custom_cnn", "rf"):

@@ -13,12 +13,12 @@ from fresh_repo import dvc_env, edit_params, run
 from xraylab import saved
 
 pytestmark = pytest.mark.slow
-EPOCHS = 6
+EPOCHS = 4
 
 
 def longer_training(params: dict) -> None:
-    # Early stopping never fires within six epochs at patience 4, so every epoch runs.
-    params["models"]["custom_cnn"].update(image_size=64, epochs=EPOCHS)
+    # Early stopping never fires within four epochs at patience 4, so every epoch runs.
+    params["models"]["custom_cnn"].update(epochs=EPOCHS)
 
 
 def kill_after_epoch(repo: Path, epoch: int) -> None:
