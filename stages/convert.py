@@ -24,7 +24,7 @@ def main(params: Path = typer.Option(Path("params.yaml"), help="params file"),
     result = eval_file.read(eval_file.path(metrics_dir, name))
     meta = {
         **export.page_meta(name, model, result),
-        "test": result.test.model_dump(mode="json", exclude_unset=True),
+        "test": result.test.as_written(),
         "selected_by": f"validation {choice.select_metric}",
         "data_source": cfg.data.source,
         "revision": export.git_revision(),  # the commit whose code and params made it

@@ -104,7 +104,7 @@ def test_every_result_evaluate_writes_reads_back_as_the_typed_eval_file(tmp_path
         written.write_text(json.dumps(result))
         typed = eval_file.read(written)
         assert typed.threshold == result["threshold"] and typed.kind == result["kind"]
-        assert typed.model_dump(mode="json", exclude_unset=True) == json.loads(json.dumps(result))
+        assert typed.as_written() == json.loads(json.dumps(result))
     assert results[0]["external"]["target"]["calibrated"] and results[2]["classes"]  # the optional parts were there
     written.write_text(json.dumps({**results[0], "thresold": 0.5}))
     with pytest.raises(UserError, match=r"model2.json is not an evaluate result of this version \(thresold: Extra "

@@ -21,6 +21,11 @@ class Record(BaseModel):
     # Unknown keys are an error: what Python writes is what the schema declares.
     model_config = ConfigDict(extra="forbid")
 
+    def as_written(self) -> dict[str, Any]:
+        """The record as JSON values, with the keys it was read with and no others: copied into another file
+        (meta.json), it keeps the bytes it had."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
 
 class Scored(Record):
     """Scores at one threshold with their bootstrap intervals (xraylab.evaluation.scoring.scored)."""

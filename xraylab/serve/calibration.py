@@ -79,15 +79,18 @@ def threshold_for(model_name: str, model_digest: str, directory: Path = CALIBRAT
     path = path_for(model_name, directory)
     if not path.is_file():
         return None
-    remedy = f"rerun `xraylab calibrate <films> --model {model_name}`, or remove {path} to use the model's own threshold"
+    remedy = (f"rerun `xraylab calibrate <films> --model {model_name}`, or remove {path} to use the model's own "
+              "threshold")
+    text = path.read_text()
     try:
-        made_for = json.loads(path.read_text()).get("model_digest")
+        made_for = json.loads(text).get("model_digest")
     except (json.JSONDecodeError, AttributeError):
         made_for = None  # named below, with what is wrong
+    # Stale first: a calibration of another model file is named as such, whatever else differs in it.
     if made_for is not None and made_for != model_digest:
         raise UserError(f"{path} was made for another version of model {model_name} (its file has changed since); "
                         f"{remedy}")
-    return contract.read(contract.Calibration, path, "a calibration written by `xraylab calibrate`", remedy)
+    return contract.parse(contract.Calibration, text, path, "a calibration written by `xraylab calibrate`", remedy)
 
 
 def summary(calibration: dict[str, Any]) -> str:

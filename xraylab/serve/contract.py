@@ -125,8 +125,13 @@ def checked(kind: type[Record], data: dict[str, Any], source: str) -> dict[str, 
 def read(kind: type[Record], path: Path, what: str, remedy: str) -> Record:
     """A meta.json or calibration.json read and checked; a file that is not `what` (edited by hand, or written by
     another version) is named with the first problem and `remedy`."""
+    return parse(kind, Path(path).read_text(), path, what, remedy)
+
+
+def parse(kind: type[Record], text: str, path: Path, what: str, remedy: str) -> Record:
+    """`read`, for the text of `path` already in hand."""
     try:
-        return kind.model_validate_json(Path(path).read_text())
+        return kind.model_validate_json(text)
     except ValidationError as error:
         raise UserError(f"{path} is not {what} ({_first(error)}); {remedy}") from None
 

@@ -29,7 +29,7 @@ def page_meta(name: str, model: saved.SavedModel, result: EvalResult) -> dict[st
         "threshold": result.threshold,
         "threshold_rule": result.threshold_rule,
         "confidence": result.confidence,
-        "val": result.val.model_dump(mode="json", exclude_unset=True),  # as evaluate wrote it
+        "val": result.val.as_written(),
     }
 
 

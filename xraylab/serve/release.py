@@ -42,12 +42,12 @@ def metadata(name: str, cfg: config.Config, metrics_dir: Path, model: saved.Save
     split = _read_json(metrics_dir / "split.json", "run `dvc repro split` first")
     trained = _read_json(metrics_dir / "train" / name / "metrics.json", f"run `dvc repro train@{name}` first")
     counts = {part: split[part] for part in ("train", "val", "test") if part in split}
-    external = {name: part.model_dump(mode="json", exclude_unset=True) for name, part in result.external.items()}
+    external = {set_name: part.as_written() for set_name, part in result.external.items()}
     meta = {
         "release": True,
         **export.page_meta(name, model, result),
         "val_shifted": result.val_shifted,
-        "held_out": result.test.model_dump(mode="json", exclude_unset=True),
+        "held_out": result.test.as_written(),
         "external": external,
         "trained_on": _describe_data(cfg, counts),
         "data_source": cfg.data.source,
@@ -120,7 +120,7 @@ def export_site(params_path: Path, release_dir: Path = RELEASE_DIR, site_dir: Pa
     a change to the export or the page's outputs. Its weights, threshold and figures stay as they are; its scores
     from outside this project are taken from `independent` (by experiment), where it has some by now."""
     model, read = load(release_dir)
-    meta = read.model_dump(mode="json", exclude_unset=True)  # the keys it was written with, no others
+    meta = read.as_written()
     meta["independent"] = (independent or {}).get(meta.get("experiment")) or meta.get("independent")
     fitted = gate.read_for(Path(release_dir) / gate.GATE_FILE, model.meta)
     cfg = config.load(params_path)
