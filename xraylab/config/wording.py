@@ -41,7 +41,10 @@ def one_line(error: ValidationError, schema: dict[str, Any], root: str = "params
         tags = [targets[member["$ref"]] for member in choice["oneOf"]]  # in declaration order, not sorted
         return f"{key}.type must be one of {tags}, got {given.get('type') if isinstance(given, dict) else None!r}"
     if kind == "value_error" and "properties" in _resolve(schema, node):
-        return str(first["ctx"]["error"])  # a check across keys words its own sentence, naming them
+        # A check across keys words its own sentence, naming them; one inside a named section (a model's) is
+        # prefixed with that section's path.
+        message = str(first["ctx"]["error"])
+        return message if message.startswith(path[0] if path else root) else f"{key}.{message}"
     return f"{key} must be {_wording(schema, node)}, got {given!r}"
 
 

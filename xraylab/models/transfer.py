@@ -115,6 +115,25 @@ def _application(name: str, image: keras.KerasTensor, weights: str | None, cache
     return backbone.build(include_top=False, weights=weights_path(name, weights, cache), input_tensor=prepared)
 
 
+def unfreeze_top(model: keras.Model, share: float) -> None:
+    """Let the head and the top `share` of the backbone's layers with weights train; freeze the rest.
+
+    Batch norms stay frozen (in inference mode) in a partial unfreeze: their statistics would otherwise follow
+    the first small batches of X-rays and wash out the ImageNet features the head has just learnt to read (the
+    Keras guide to transfer learning). `unfreeze_all` ends the warm-up.
+    """
+    pooled = model.layers.index(model.get_layer(FEATURES_LAYER))
+    backbone = [layer for layer in model.layers[:pooled] if layer.weights]
+    first_trainable = len(backbone) - round(share * len(backbone))
+    for index, layer in enumerate(backbone):
+        layer.trainable = index >= first_trainable and not isinstance(layer, layers.BatchNormalization)
+
+
+def unfreeze_all(model: keras.Model) -> None:
+    for layer in model.layers:
+        layer.trainable = True
+
+
 def bottleneck_parts(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     """Split a transfer model at its pooled features: (image → features, features → probability).
 

@@ -46,11 +46,17 @@ def open_backup(backup_dir: Path, digest: str) -> bool:
     stamp = backup_dir / FINGERPRINT_FILE
     if backup_dir.exists():
         if stamp.is_file() and json.loads(stamp.read_text()) == {"fingerprint": digest}:
-            return (backup_dir / KERAS_BACKUP).is_dir()
+            return any(path.is_dir() for path in backup_dir.glob(f"{KERAS_BACKUP}*"))  # a phase saved an epoch
         print(f"train: {backup_dir} holds a run with other params or data; starting afresh")
         shutil.rmtree(backup_dir)
     atomic.write_json(stamp, {"fingerprint": digest})
     return False
+
+
+def phase_backup(backup_dir: Path, phase: int | None) -> Path:
+    """WeightsBackup's folder for a warm-up phase (1, 2, ...) or the main fit (None): each phase compiles its own
+    optimizer, so each keeps its own weights and optimizer state, and a rerun replays finished phases from them."""
+    return Path(backup_dir) / (KERAS_BACKUP if phase is None else f"{KERAS_BACKUP}_warmup{phase}")
 
 
 def close_backup(backup_dir: Path) -> None:
@@ -93,11 +99,12 @@ class TrainingState(keras.callbacks.Callback):
     """
 
     def __init__(self, backup_dir: Path, callbacks: list[keras.callbacks.Callback],
-                 live_dir: Path | None = None) -> None:
+                 live_dir: Path | None = None, start: int = 0) -> None:
         super().__init__()
         self.backup_dir = Path(backup_dir)
         self.callbacks = callbacks
         self.live_dir = live_dir
+        self.start = start  # the epoch this fit begins at when nothing is resumed (after warm-up phases: > 0)
         self._restored = 0  # epochs done according to the counters in place
         self._first_epoch = True
 
@@ -113,7 +120,7 @@ class TrainingState(keras.callbacks.Callback):
         if not self._first_epoch:
             return
         self._first_epoch = False
-        if epoch == 0:
+        if epoch == self.start:
             if self._restored:  # counters of an epoch whose backup never got written: start clean
                 for callback in self.callbacks:
                     callback.on_train_begin()  # their own reset

@@ -69,7 +69,8 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                  paths: TrainPaths) -> None:
     seed = train_cfg.seed
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)  # which epoch's shuffle order the data follows
-    with _strategy(train_cfg.precision).scope():
+    strategy = _strategy(train_cfg.precision)
+    with strategy.scope():
         model = models.build(name, cfg, len(class_names), seed)
         if isinstance(cfg, TransferConfig) and cfg.mode == "bottleneck":
             extractor, fitted = transfer.bottleneck_parts(model)
@@ -84,9 +85,6 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
                                                 shuffle_seed=seed, cache=train_cfg.cache_images, epoch=epoch)
             val_data = pipeline.image_dataset(val, cfg.image_size, cfg.channels, cfg.batch_size,
                                               cache=train_cfg.cache_images)
-        loss = _loss(len(class_names), cfg.label_smoothing)
-        fitted.compile(optimizer=_optimizer(cfg, len(train)), loss=loss,
-                       metrics=["accuracy", _auc(len(class_names))])
 
     inputs = resume.fingerprint(name, cfg.model_dump(), seed, class_names, class_weights,
                                 manifest.digest(train), manifest.digest(val))
@@ -94,20 +92,54 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
     if resuming:
         resume.restore_log(paths.backup_dir, paths.live_dir)
     with _live(paths.live_dir, resume=resuming) as live:
-        stateful = _validation_callbacks(cfg)
-        callbacks = [
-            _EpochClock(epoch, live), *stateful, DVCLiveCallback(live=live),
-            # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
-            # trims (resume.trim_log), rather than an epoch never logged.
-            resume.TrainingState(paths.backup_dir, stateful, paths.live_dir),
-            resume.WeightsBackup(paths.backup_dir / resume.KERAS_BACKUP),
-        ]
-        fitted.fit(train_data, validation_data=val_data, epochs=cfg.epochs, callbacks=callbacks, verbose=2,
-                   class_weight=class_weights)
+        fitting = _Fitting(fitted, strategy, train_data, val_data, class_weights, len(class_names),
+                           cfg.label_smoothing, epoch, live, paths)
+        start = 0
+        for phase, warmup in enumerate(cfg.warmup if isinstance(cfg, TransferConfig) else (), start=1):
+            # Constant rate, no validation callbacks: a warm-up phase always runs its epochs.
+            transfer.unfreeze_top(model, warmup.unfreeze)
+            fitting.run(keras.optimizers.Adam(warmup.learning_rate), [], start, start + warmup.epochs, phase)
+            start += warmup.epochs
+        if start:
+            transfer.unfreeze_all(model)
+        fitting.run(_optimizer(cfg, len(train)), _validation_callbacks(cfg), start, start + cfg.epochs, None)
 
     meta = saved.ModelMeta(name, ModelKind.NETWORK, cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)
     resume.close_backup(paths.backup_dir)
+
+
+@dataclass(frozen=True)
+class _Fitting:
+    """What every phase of one network's training shares: each phase compiles its own optimizer and fits on."""
+
+    fitted: keras.Model
+    strategy: tf.distribute.Strategy
+    train_data: tf.data.Dataset
+    val_data: tf.data.Dataset
+    class_weights: dict[int, float]
+    num_classes: int
+    label_smoothing: float
+    epoch: tf.Variable
+    live: Live
+    paths: TrainPaths
+
+    def run(self, optimizer: keras.optimizers.Optimizer, stateful: list[keras.callbacks.Callback], start: int,
+            end: int, phase: int | None) -> None:
+        """Epochs `start` to `end` (counted from the start of training); `phase` names the warm-up phase (None: the
+        main fit), whose backup a rerun resumes from."""
+        with self.strategy.scope():
+            self.fitted.compile(optimizer=optimizer, loss=_loss(self.num_classes, self.label_smoothing),
+                                metrics=["accuracy", _auc(self.num_classes)])
+        callbacks = [
+            _EpochClock(self.epoch, self.live), *stateful, DVCLiveCallback(live=self.live),
+            # After the logger: a crash between the two leaves the log an epoch ahead, which a resumed run
+            # trims (resume.trim_log), rather than an epoch never logged.
+            resume.TrainingState(self.paths.backup_dir, stateful, self.paths.live_dir, start=start),
+            resume.WeightsBackup(resume.phase_backup(self.paths.backup_dir, phase)),
+        ]
+        self.fitted.fit(self.train_data, validation_data=self.val_data, initial_epoch=start, epochs=end,
+                        callbacks=callbacks, verbose=2, class_weight=self.class_weights)
 
 
 def _optimizer(cfg: NetworkConfig | TransferConfig, train_rows: int) -> keras.optimizers.Optimizer:
