@@ -47,10 +47,25 @@ def test_a_refusal_names_the_check_its_score_and_the_threshold(sample_gate, tmp_
     assert flat_verdict.check == "flatness" and flat_verdict.refused
     assert flat_verdict.reason() == (f"does not look like a frontal chest X-ray (score {flat_verdict.score:.2f}, "
                                      "threshold 1.00: it is almost blank)")
-    assert noise_verdict.refused and noise_verdict.score > 2
+    assert noise_verdict.refused and noise_verdict.score > 1.5 and noise_verdict.check == "detail"
     assert noise_verdict.reason().startswith(
         f"does not look like a frontal chest X-ray (score {noise_verdict.score:.2f}, threshold 1.00: "
         f"{gate.REASONS[noise_verdict.check]}")
+
+
+def test_dark_and_low_contrast_films_are_not_called_blank(sample_gate, tmp_path: Path):
+    # Real films as a dim archive holds them: darkened to grey levels 0-145 (mean ~55, as the official test film
+    # that was refused), and at a third of their contrast. Their anatomy is plain to see; a blank image is not.
+    paths = []
+    for film in sorted(SAMPLE.glob("test/*/*.jpeg"))[::20]:
+        grey = np.asarray(Image.open(film).convert("L"), dtype=np.float64) / 255
+        for name, copy in (("dark", grey ** 1.3 * 145 / 255), ("low", grey.mean() + (grey - grey.mean()) / 3)):
+            paths.append(tmp_path / f"{name}-{film.stem}.png")
+            Image.fromarray(np.round(copy * 255).astype(np.uint8)).save(paths[-1])
+    verdicts = gate.verdicts(sample_gate, frame(paths))
+    assert len(verdicts) == 22 and not any(verdict.check == "flatness" and verdict.refused for verdict in verdicts)
+    assert sum(verdict.refused for verdict in verdicts) <= 1
+    assert sample_gate.thresholds["flatness"] == 1 / gate.BLANK_SPREAD
 
 
 def test_scores_are_the_documented_arithmetic(sample_gate):

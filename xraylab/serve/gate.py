@@ -10,7 +10,9 @@ and scores four checks, each higher for a stranger input:
 - residual: what those components cannot reconstruct, for what lies outside their span;
 - detail: the mean step between neighbouring pixels at the network's size (noise, text and line art are busy;
   radiographs are smooth);
-- flatness: how little the grey levels spread (a blank or almost constant image).
+- flatness: how little the grey levels spread (a blank or almost constant image): the one check with a fixed
+  threshold, `BLANK_SPREAD`, since held-out films' spread says how contrasty the training films are, not what a
+  blank image is (fitted, it refused real dark and low-contrast films, #37).
 
 Each check's threshold is the `keep` quantile of held-out films' values (the validation films, and each training
 film scored by components fitted without it), widened by `margin`, which keeps unseen real films (other hospitals,
@@ -48,6 +50,9 @@ REASONS = {
 REFUSAL = "does not look like a frontal chest X-ray"  # how every refusal begins, the gate's or a DICOM header's
 BATCH = 64
 FOLDS = 5  # training films scored by components fitted without them, for the thresholds
+# Grey levels spreading less than this (in [0, 1], about 5 of 255, on the shrunk image) are a blank image. Real films
+# copied at a third of their contrast spread 0.05-0.09 (tests/serve/test_gate.py).
+BLANK_SPREAD = 0.02
 STANDARD_FLOOR = 1e-3  # keeps a blank image's standardised pixels finite (the flatness check refuses it)
 
 
@@ -204,6 +209,7 @@ def fit(train: pd.DataFrame, val: pd.DataFrame, image_size: int, channels: int, 
     held_out = np.concatenate([_held_out_values(standard, detail, spread, components), val_values])
     thresholds = {name: round(float(np.quantile(held_out[:, index], keep) * margin), 6)
                   for index, name in enumerate(CHECKS)}
+    thresholds["flatness"] = 1.0 / BLANK_SPREAD
     return Gate(**{**asdict(unfitted), "thresholds": thresholds})
 
 
