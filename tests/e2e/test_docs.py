@@ -61,6 +61,11 @@ VALIDATED = {
                                              "each backbone's build, feature split and Grad-CAM: "
                                              "tests/models/test_transfer.py (the run took six minutes)",
     (RESEARCH, "dvc exp run --queue"): "the bottleneck sweep: the guide's sweep runs the same queue",
+    (RESEARCH, "dvc exp run -n lite-bottleneck"): "tests/e2e/test_repro_three_class.py runs efficientnet_lite0 as a "
+                                                  "bottleneck with its ImageNet weights through every stage; Lite1 "
+                                                  "and Lite2 are ported exactly (tests/models/test_efficientnet_lite.py)",
+    (RESEARCH, "dvc exp run -n lite0-finetune"): "warm-up phases, their order and their resume: "
+                                                 "tests/training/test_train.py; the rest is the bottleneck run's",
     (RESEARCH, "dvc exp run -n mura"): "tests/e2e/test_repro_mura.py runs the MURA pipeline to evaluate",
     (RESEARCH, "dvc exp run -n batch-normal2"): "a labels CSV of the local source: tests/data/test_local.py; the "
                                                 "rest is the release profile's pipeline",

@@ -53,6 +53,18 @@ def test_a_standardizing_network_converts(tmp_path: Path):
     assert '"Mean"' in graph and "standardize" in graph
 
 
+def test_uint8_quantizes_every_float_weight_to_a_quarter(tmp_path: Path):
+    network = models.build("custom_cnn", CFG, 2, seed=0)
+    export.to_tfjs(network, tmp_path / "none", "none", page_meta("custom_cnn"))
+    export.to_tfjs(network, tmp_path / "uint8", "uint8", page_meta("custom_cnn"))
+    graph = json.loads((tmp_path / "uint8" / "model.json").read_text())
+    float_weights = [weight for group in graph["weightsManifest"] for weight in group["weights"]
+                     if weight["dtype"] == "float32"]
+    assert float_weights and all(weight["quantization"]["dtype"] == "uint8" for weight in float_weights)
+    sizes = {name: (tmp_path / name / "group1-shard1of1.bin").stat().st_size for name in ("none", "uint8")}
+    assert sizes["uint8"] < 0.3 * sizes["none"]
+
+
 def test_a_network_without_a_closed_form_exports_the_probability_only(tmp_path: Path):
     network = models.build("lenet5", NetworkConfig(**{**CFG.__dict__, "filters": None}), 2, seed=0)
     export.to_tfjs(network, tmp_path / "model", "float16", page_meta("lenet5"))

@@ -14,7 +14,8 @@ from typing import Any, Iterator
 from xraylab.errors import UserError
 
 LEADERBOARD = "metrics/leaderboard.json"
-MODEL_PARAMS = ("image_size", "filters", "epochs", "normalize", "label_smoothing", "augment", "schedule", "ema")
+MODEL_PARAMS = ("image_size", "filters", "epochs", "normalize", "label_smoothing", "augment", "schedule", "ema",
+                "weights", "mode", "learning_rate", "warmup")
 
 
 def experiments(repo: Path) -> list[dict[str, Any]]:

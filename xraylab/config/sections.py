@@ -18,7 +18,7 @@ CPU_ISAS = ("sse41", "avx", "avx2", "avx2_vnni", "avx512_core", "avx512_core_vnn
             "avx512_core_amx")
 # Metrics evaluate can rank models by; all are "higher is better".
 SELECT_METRICS = ("roc_auc", "pr_auc", "accuracy", "balanced_accuracy", "f1", "cohen_kappa")
-QUANTIZE = ("float16", "none")
+QUANTIZE = ("float16", "uint8", "none")
 
 Source = Literal[DATA_SOURCES]
 Task = Literal[TASKS]

@@ -66,7 +66,7 @@ def to_tfjs(model: keras.Model, out_dir: Path, quantize: str, meta: Mapping[str,
         tf.saved_model.save(serving, str(saved_model), signatures={"serving_default": serving.serve})
         converter.convert_tf_saved_model(
             str(saved_model), str(temp),
-            quantization_dtype_map={"float16": "*"} if quantize == "float16" else None,
+            quantization_dtype_map=None if quantize == "none" else {quantize: "*"},
         )
         _sort_graph_attributes(temp / "model.json")
         written = {**meta, "heatmap": serving.heatmap, "gate": gate_meta(gate)}
