@@ -98,6 +98,14 @@ def test_jpeg_decodes_at_the_smallest_scale_that_keeps_min_side(tmp_path: Path, 
     assert image.shape == (*expected_shape, 1) and image.dtype == np.uint8
 
 
+def test_a_jpeg_decodes_to_the_pixels_pillow_and_the_browsers_read(tiny_manifest: pd.DataFrame):
+    # Pillow and Chromium decode with libjpeg's accurate IDCT; TensorFlow's default, the fast one, gave other
+    # pixels (up to 19 grey levels) and the page another probability than `xraylab predict`.
+    for path in [*tiny_manifest["path"][:4], *sorted(FULLSIZE.glob("*/*.jpeg"))[:2]]:
+        pillow = np.asarray(Image.open(path).convert("L"))
+        np.testing.assert_array_equal(pipeline.decode(tf.constant(str(path)), 1).numpy()[..., 0], pillow)
+
+
 def test_scaled_decode_leaves_small_images_and_pngs_alone(tmp_path: Path, tiny_manifest: pd.DataFrame):
     path = tiny_manifest["path"][0]  # 224 px: a model of 128 px still needs the full decode
     np.testing.assert_array_equal(pipeline.decode(path, 1, min_side=128.0).numpy(), pipeline.decode(path, 1).numpy())
