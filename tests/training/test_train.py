@@ -179,3 +179,34 @@ def test_unfreezing_the_top_leaves_batch_norm_and_the_rest_frozen():
     assert not any(name.endswith("_bn") for name in trained) and "stem_conv" not in trained
     transfer.unfreeze_all(model)
     assert len(model.trainable_weights) == len([w for w in model.weights if "moving" not in w.path])
+
+
+MIRRORED_FIT = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras, numpy as np
+from dvclive import Live
+from xraylab.training import train
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+data = tf.data.Dataset.from_tensor_slices((np.ones((8, 4), "float32"), np.ones((8, 1), "float32"))).batch(4)
+paths = train.TrainPaths.inside({root!r})
+with Live(str(paths.live_dir), save_dvc_exp=False, dvcyaml=None, report=None) as live:
+    fitting = train._Fitting(model, strategy, data, data, {{0: 1.0, 1: 1.0}}, 2, 0.0,
+                             tf.Variable(0, dtype=tf.int64), live, paths)
+    fitting.run(lambda: keras.optimizers.Adam(1e-3), [], 0, 1, None)
+    fitting.run(lambda: keras.optimizers.Adam(1e-4), [], 1, 2, 1)
+print("fitted under MirroredStrategy")
+"""
+
+
+@pytest.mark.slow  # a process of its own: the logical devices must be set before TensorFlow starts
+def test_each_phase_builds_its_optimizer_inside_a_mirrored_strategy(tmp_path: Path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MIRRORED_FIT.format(root=str(tmp_path))], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and "fitted under MirroredStrategy" in done.stdout, done.stderr[-2000:]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import keras
 import numpy as np
@@ -98,11 +99,12 @@ def _fit_network(name: str, cfg: NetworkConfig | TransferConfig, train_cfg: Trai
         for phase, warmup in enumerate(cfg.warmup if isinstance(cfg, TransferConfig) else (), start=1):
             # Constant rate, no validation callbacks: a warm-up phase always runs its epochs.
             transfer.unfreeze_top(model, warmup.unfreeze)
-            fitting.run(keras.optimizers.Adam(warmup.learning_rate), [], start, start + warmup.epochs, phase)
+            fitting.run(lambda: keras.optimizers.Adam(warmup.learning_rate), [], start, start + warmup.epochs,
+                        phase)
             start += warmup.epochs
         if start:
             transfer.unfreeze_all(model)
-        fitting.run(_optimizer(cfg, len(train)), _validation_callbacks(cfg), start, start + cfg.epochs, None)
+        fitting.run(lambda: _optimizer(cfg, len(train)), _validation_callbacks(cfg), start, start + cfg.epochs, None)
 
     meta = saved.ModelMeta(name, ModelKind.NETWORK, cfg.image_size, cfg.channels, class_names)
     saved.save(paths.model_dir, meta, model)
@@ -124,12 +126,14 @@ class _Fitting:
     live: Live
     paths: TrainPaths
 
-    def run(self, optimizer: keras.optimizers.Optimizer, stateful: list[keras.callbacks.Callback], start: int,
-            end: int, phase: int | None) -> None:
+    def run(self, optimizer: Callable[[], keras.optimizers.Optimizer], stateful: list[keras.callbacks.Callback],
+            start: int, end: int, phase: int | None) -> None:
         """Epochs `start` to `end` (counted from the start of training); `phase` names the warm-up phase (None: the
-        main fit), whose backup a rerun resumes from."""
+        main fit), whose backup a rerun resumes from. `optimizer` is called inside the strategy's scope: an
+        optimizer made outside it has variables a MirroredStrategy refuses ("Mixing different tf.distribute.Strategy
+        objects", seen with two logical CPUs)."""
         with self.strategy.scope():
-            self.fitted.compile(optimizer=optimizer, loss=_loss(self.num_classes, self.label_smoothing),
+            self.fitted.compile(optimizer=optimizer(), loss=_loss(self.num_classes, self.label_smoothing),
                                 metrics=["accuracy", _auc(self.num_classes)])
         callbacks = [
             _EpochClock(self.epoch, self.live), *stateful, DVCLiveCallback(live=self.live),
