@@ -84,3 +84,5 @@ def test_weights_of_another_variant_are_refused_by_layer_name(tmp_path: Path):
     with pytest.raises(UserError, match=r"the weights for layer block3_dwconv have shapes \[\(3, 3, 144, 1\)\], "
                                         r"the layer \[\(5, 5, 144, 1\)\]: the file is for another EfficientNet-Lite"):
         transfer.build_transfer("efficientnet_lite0", cfg, 2)
+    with pytest.raises(UserError, match=r"^models\.efficientnet_lite0\.weights file nowhere\.pth not found$"):
+        transfer.build_transfer("efficientnet_lite0", cfg.model_copy(update={"weights": "nowhere.pth"}), 2)

